@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""One entry point for readers, contributors and CI. Needs only Python 3.10-3.12.
+
+    python3 dev.py book    # set up .venv, build the book executing every notebook -> _build/html
+    python3 dev.py test    # set up .venv, lint, run all tests (notebooks executed with small
+                           # parameters), then build the book from those executed notebooks
+
+Other commands: ``setup`` (environment only), ``lint``, ``sync`` (regenerate each .ipynb from
+its paired .py), ``lock`` (refresh constraints.txt from the current environment).
+Set ``SCALEKIT_VENV`` to use another virtual environment folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("SCALEKIT_VENV", ROOT / ".venv"))
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+CONSTRAINTS = ROOT / "constraints.txt"
+STAMP = VENV / ".scalekit-installed"
+
+
+def run(*cmd: object, **kwargs) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    subprocess.run([str(c) for c in cmd], check=True, cwd=kwargs.pop("cwd", ROOT), **kwargs)
+
+
+def setup() -> None:
+    """Create the virtual environment and install the pinned stack (skipped when up to date)."""
+    if not (3, 10) <= sys.version_info[:2] <= (3, 12):
+        sys.exit(f"Python 3.10-3.12 is required (TensorFlow 2.21), not {sys.version.split()[0]}")
+    if not PY.exists():
+        run(sys.executable, "-m", "venv", VENV)
+    inputs = [ROOT / "pyproject.toml", CONSTRAINTS]
+    if STAMP.exists() and all(p.stat().st_mtime <= STAMP.stat().st_mtime for p in inputs):
+        return
+    start = time.time()
+    run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(PY, "-m", "pip", "install", "--quiet", "-c", CONSTRAINTS, "-e", ".[test]")
+    STAMP.write_text("installed\n")
+    print(f"environment ready in {time.time() - start:.0f} s", flush=True)
+
+
+def lint() -> None:
+    run(PY, "-m", "ruff", "check", "scalekit", "tests", "notebooks", "dev.py", "benchmarks")
+
+
+def sync() -> None:
+    """Write each notebook's .ipynb from its percent .py (outputs stripped, kernel python3)."""
+    for script in sorted((ROOT / "notebooks").rglob("*.py")):
+        if ".ipynb_checkpoints" in script.parts:
+            continue
+        run(BIN / "jupytext", "--quiet", "--to", "ipynb", "--set-kernel", "python3",
+            "--update-metadata", '{"jupytext": {"formats": "ipynb,py:percent"}}',
+            script.relative_to(ROOT))
+        # --set-kernel rewrites the script header too; keep the pair byte-stable
+    run(PY, "-m", "ruff", "check", "--quiet", "notebooks")
+
+
+def stage_executed() -> Path:
+    """Copy the book sources to _build/ci-src with the notebooks the tests executed."""
+    executed = ROOT / "_build" / "executed"
+    stage = ROOT / "_build" / "ci-src"
+    if stage.exists():
+        shutil.rmtree(stage)
+    ignore = shutil.ignore_patterns("_build", ".venv", "venv", ".git", "__pycache__",
+                                    ".ipynb_checkpoints", "*.egg-info")
+    shutil.copytree(ROOT, stage, ignore=ignore)
+    missing = []
+    for nb in sorted((ROOT / "notebooks").rglob("*.ipynb")):
+        rel = nb.relative_to(ROOT)
+        if ".ipynb_checkpoints" in rel.parts:
+            continue
+        if not (executed / rel).exists():
+            missing.append(str(rel))
+            continue
+        shutil.copy2(executed / rel, stage / rel)
+        (stage / rel).with_suffix(".py").unlink(missing_ok=True)  # build from the .ipynb
+    if missing:
+        sys.exit(f"these notebooks were not executed by the tests: {missing}")
+    config = (stage / "_config.yml").read_text()
+    (stage / "_config.yml").write_text(
+        config.replace("execute_notebooks: force", "execute_notebooks: 'off'"))
+    return stage
+
+
+def build(source: Path, *, strict: bool) -> None:
+    out = ROOT / "_build"
+    args = ["build", source, "--path-output", out]
+    if strict:
+        args += ["--warningiserror", "--keep-going"]
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    env = dict(os.environ, PYTHONPATH=path)
+    run(BIN / "jupyter-book", *args, env=env)
+    print(f"book written to {out / 'html' / 'index.html'}", flush=True)
+
+
+def book() -> None:
+    setup()
+    build(ROOT, strict=False)
+
+
+def test() -> None:
+    setup()
+    lint()
+    workers = os.environ.get("PYTEST_WORKERS", "2")
+    code = subprocess.run([str(PY), "-m", "pytest", "-n", workers, "--dist", "loadfile",
+                           *sys.argv[2:]], cwd=ROOT).returncode
+    if code != 0:
+        sys.exit(code)
+    if "-k" in sys.argv[2:] or any(a.startswith("tests/") for a in sys.argv[2:]):
+        return  # a partial run cannot build the whole book
+    build(stage_executed(), strict=True)
+    run(PY, ROOT / "tests" / "check_html.py", ROOT / "_build" / "html")
+
+
+def lock() -> None:
+    setup()
+    frozen = subprocess.run([str(PY), "-m", "pip", "freeze", "--exclude-editable"],
+                            capture_output=True, text=True, check=True).stdout
+    lines = [ln for ln in frozen.splitlines() if ln and not ln.lower().startswith("scalekit")]
+    header = "# Exact versions the book is built and tested with (python3 dev.py lock).\n"
+    CONSTRAINTS.write_text(header + "\n".join(sorted(lines, key=str.lower)) + "\n")
+
+
+COMMANDS = {"setup": setup, "lint": lambda: (setup(), lint()), "sync": sync, "book": book,
+            "test": test, "lock": lock}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        sys.exit(__doc__)
+    COMMANDS[sys.argv[1]]()

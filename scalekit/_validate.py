@@ -1,0 +1,39 @@
+"""Small argument checks shared by the modules, so every error names its argument."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from numbers import Integral, Real
+
+
+def positive_int(name: str, value: object, *, allow_zero: bool = False) -> int:
+    """Return ``value`` as ``int`` if it is a positive integer (or zero when allowed)."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    low = 0 if allow_zero else 1
+    if value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}")
+    return int(value)
+
+
+def fraction(name: str, value: object, *, low: float = 0.0, high: float = 1.0,
+             inclusive_high: bool = False) -> float:
+    """Return ``value`` as ``float`` if it lies in ``[low, high)`` (or ``[low, high]``)."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    v = float(value)
+    ok = low <= v <= high if inclusive_high else low <= v < high
+    if not ok:
+        bracket = "]" if inclusive_high else ")"
+        raise ValueError(f"{name} must lie in [{low}, {high}{bracket}, got {value}")
+    return v
+
+
+def positive_int_list(name: str, values: Iterable[object]) -> list[int]:
+    """Return a non-empty list of positive ints, or raise naming ``name``."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a list of ints, got {type(values).__name__}")
+    out = [positive_int(f"{name}[{i}]", v) for i, v in enumerate(values)]
+    if not out:
+        raise ValueError(f"{name} must not be empty")
+    return out

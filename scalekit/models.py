@@ -1,0 +1,84 @@
+"""Small Keras (2, via ``tf.keras``) model builders with width and depth knobs, for sweeps.
+
+Builders return *uncompiled* models so that each chapter shows its own ``compile`` call.
+Classifiers output logits (no softmax): pair them with
+``SparseCategoricalCrossentropy(from_logits=True)``, the numerically stable form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from scalekit._validate import fraction, positive_int
+
+
+def mlp(
+    input_dim: int,
+    outputs: int,
+    *,
+    width: int = 64,
+    depth: int = 1,
+    activation: str = "relu",
+    dropout: float = 0.0,
+    name: str | None = None,
+):
+    """A multi-layer perceptron: ``depth`` hidden ``Dense(width)`` layers, then ``Dense(outputs)``.
+
+    ``depth=0`` gives a linear (logistic/softmax-regression) model.
+    """
+    import tensorflow as tf
+
+    input_dim = positive_int("input_dim", input_dim)
+    outputs = positive_int("outputs", outputs)
+    width = positive_int("width", width)
+    depth = positive_int("depth", depth, allow_zero=True)
+    dropout = fraction("dropout", dropout)
+    layers: list = [tf.keras.Input(shape=(input_dim,))]
+    for _ in range(depth):
+        layers.append(tf.keras.layers.Dense(width, activation=activation))
+        if dropout > 0:
+            layers.append(tf.keras.layers.Dropout(dropout))
+    layers.append(tf.keras.layers.Dense(outputs))
+    return tf.keras.Sequential(layers, name=name or f"mlp_w{width}_d{depth}")
+
+
+def small_cnn(
+    input_shape: Sequence[int] = (8, 8, 1),
+    outputs: int = 10,
+    *,
+    filters: int = 16,
+    width: int = 64,
+    name: str | None = None,
+):
+    """Two 3×3 convolutions (``filters``, ``2·filters``), max-pooling, ``Dense(width)``, logits."""
+    import tensorflow as tf
+
+    shape = tuple(positive_int(f"input_shape[{i}]", d) for i, d in enumerate(input_shape))
+    if len(shape) != 3:
+        raise ValueError(f"input_shape must be (height, width, channels), got {tuple(input_shape)}")
+    outputs = positive_int("outputs", outputs)
+    filters = positive_int("filters", filters)
+    width = positive_int("width", width)
+    return tf.keras.Sequential(
+        [
+            tf.keras.Input(shape=shape),
+            tf.keras.layers.Conv2D(filters, 3, padding="same", activation="relu"),
+            tf.keras.layers.Conv2D(2 * filters, 3, padding="same", activation="relu"),
+            tf.keras.layers.MaxPooling2D(2),
+            tf.keras.layers.Flatten(),
+            tf.keras.layers.Dense(width, activation="relu"),
+            tf.keras.layers.Dense(outputs),
+        ],
+        name=name or f"cnn_f{filters}_w{width}",
+    )
+
+
+def count_params(model) -> dict[str, int]:
+    """Trainable, non-trainable and total parameter counts of a built Keras model."""
+    import numpy as np
+
+    if not hasattr(model, "trainable_weights"):
+        raise TypeError(f"model must be a Keras model, got {type(model).__name__}")
+    trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
+    frozen = int(sum(np.prod(w.shape) for w in model.non_trainable_weights))
+    return {"trainable": trainable, "non_trainable": frozen, "total": trainable + frozen}
