@@ -70,7 +70,7 @@ def stage_executed() -> Path:
     stage = ROOT / "_build" / "ci-src"
     if stage.exists():
         shutil.rmtree(stage)
-    ignore = shutil.ignore_patterns("_build", ".venv", "venv", ".git", "__pycache__",
+    ignore = shutil.ignore_patterns("_build", ".venv", "venv", ".git", "__pycache__", ".*_cache",
                                     ".ipynb_checkpoints", "*.egg-info")
     shutil.copytree(ROOT, stage, ignore=ignore)
     missing = []
@@ -92,8 +92,8 @@ def stage_executed() -> Path:
 
 
 def build(source: Path, *, strict: bool) -> None:
-    out = ROOT / "_build"
-    args = ["build", source, "--path-output", out]
+    out = ROOT / "_build"  # jupyter-book appends _build to --path-output
+    args = ["build", source, "--path-output", ROOT]
     if strict:
         args += ["--warningiserror", "--keep-going"]
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
