@@ -121,8 +121,8 @@ glue("env_python38_supported", bool("3.8" in supported), display=False)
 # date:
 #
 # * **There is one package.** Since TensorFlow 2.1 the `tensorflow` package itself
-#   contains GPU support, and `tensorflow-gpu` was retired (its last releases refuse to
-#   install). On Linux, `pip install "tensorflow[and-cuda]"` also installs the CUDA and
+#   contains GPU support, and `tensorflow-gpu` was retired: since December 2022 that name
+#   installs an empty package that stops with an error. On Linux, `pip install "tensorflow[and-cuda]"` also installs the CUDA and
 #   cuDNN libraries as pip wheels (the `nvidia-*` packages), so no system CUDA toolkit
 #   and no environment variables are needed; only the NVIDIA driver must be on the
 #   machine {cite:p}`tensorflowpip`. The extra is declared in the package

@@ -294,9 +294,9 @@ pd.DataFrame(results).drop(columns="loss")
 # The run no longer explodes. But ten epochs at η = 0.01 are 40 small steps, each
 # shrinking the distance to the optimum by a factor of only about 1 − 2η = 0.98, so
 # after them the weights have covered only about half of the way from their random
-# initial values: here the training MSE is still {glue:text}`standardized_only_rel_gap:.2f`
-# times (relative gap) above the least-squares MSE. How far off it ends depends on the
-# random start; a working recipe must not.
+# initial values. Here the relative gap to the least-squares training MSE,
+# (MSE − MSE_lstsq)/MSE_lstsq, is still {glue:text}`standardized_only_rel_gap:.2f`. How far
+# off it ends depends on the random start; a working recipe must not.
 #
 # ### Step 2: an adequate learning rate and number of epochs
 #
@@ -322,8 +322,9 @@ print(f"fixed model: y = {fixed_slope:.4f}·x + {fixed_intercept:.4f}")
 # examples (or of the 4 left over at the end of an epoch), whose noise does not vanish at
 # the optimum: with a constant learning rate, SGD keeps jittering around the least-squares
 # line instead of settling on it. Adam {cite:p}`kingma2015adam`, the optimizer most of
-# this book uses, adapts the step size per parameter, so it would also survive the raw
-# input scale better than SGD; with mini-batches it jitters too.
+# this book uses, divides each parameter's step by a running estimate of its gradient's
+# size, so its steps stay near the learning rate whatever the input scale (exercise 5);
+# with mini-batches it jitters too.
 
 # %%
 for name, optimizer, n_epochs in [
@@ -359,8 +360,8 @@ glue("minibatch_adam_rel_gap", float(results[3]["gap vs least squares"]), displa
 # reaches the least-squares training MSE to a relative gap of
 # {glue:text}`fixed_mse_rel_gap_vs_lstsq:.1e`: it *is* the least-squares line, up to
 # float32 rounding. Mini-batch SGD at the
-# same learning rate ended {glue:text}`minibatch_sgd_rel_gap:.1e` above the optimum and
-# mini-batch Adam {glue:text}`minibatch_adam_rel_gap:.1e`. Those are small in absolute
+# same learning rate ended with a relative gap of {glue:text}`minibatch_sgd_rel_gap:.1e`
+# and mini-batch Adam with {glue:text}`minibatch_adam_rel_gap:.1e`. Those are small in absolute
 # terms, but they are the noise of the last steps, not convergence; a learning rate that
 # decays to zero (Chapter 3) removes it.
 #
@@ -500,3 +501,6 @@ glue("seed_code_data_repeatable", bool(np.array_equal(first, second)), display=F
 # 4. Train with mini-batches of 32 and a learning rate that decays to zero
 #    (`tf.keras.optimizers.schedules.PolynomialDecay`). Does the gap to least squares
 #    shrink below that of the constant rate?
+# 5. Run the source's code with `optimizer=tf.keras.optimizers.Adam(learning_rate=0.1)`
+#    on the raw x. Does it diverge? How many epochs does it need to come within 1% of the
+#    least-squares MSE, compared with the standardized runs?

@@ -23,7 +23,8 @@ def environment():
     return run_and_glue(ENVIRONMENT, ENV_SMALL)
 
 
-@pytest.fixture(scope="module", params=[0, 1], ids=["seed0", "seed1"])
+# seed 0 last: its executed copy is the one the book is built from
+@pytest.fixture(scope="module", params=[1, 0], ids=["seed1", "seed0"])
 def linreg(request):
     return run_and_glue(LINREG, {"seed": request.param, **LINREG_SMALL})
 
