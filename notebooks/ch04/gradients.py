@@ -207,7 +207,7 @@ summary
 u, v = np.meshgrid(np.linspace(-3, 3, 300), np.linspace(-1.5, 3, 300))
 surface = 0.5 * (u - 1) ** 2 + 3 * (v - u**2 / 4) ** 2
 fig, ax = plt.subplots(figsize=(6.4, 4.8))
-ax.contour(u, v, surface, levels=np.logspace(-2, 2, 15), cmap="Greys", linewidths=0.8)
+ax.contour(u, v, surface, levels=np.logspace(-2, 2, 15), colors="0.55", linewidths=0.7)
 for alpha, path in paths.items():
     shown = path[np.all(np.abs(path) < 10, axis=1)]
     ax.plot(shown[:, 0], shown[:, 1], marker=".", ms=3, lw=1.2, label=f"α = {alpha:g}")

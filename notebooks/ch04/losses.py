@@ -241,6 +241,8 @@ ax.plot(z, keras_logit, label="from logits (stable)", lw=2.5)
 ax.plot(z, keras_prob, label="Keras from probabilities (clipped)", ls="--")
 ax.plot(z[np.isfinite(naive32)], naive32[np.isfinite(naive32)], label="naive float32 (inf beyond)", ls=":")
 ax.axvline(first_inf, color="grey", lw=0.8)
+ax.annotate("naive float32 loss = inf from here", (first_inf, 45), xytext=(4, 0),
+            textcoords="offset points", fontsize=9)
 ax.set(xlabel="logit z of an example whose label is 0", ylabel="binary cross-entropy (nats)",
        title="Only the logit form keeps measuring the error")
 ax.legend()
