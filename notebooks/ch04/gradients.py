@@ -201,6 +201,8 @@ glue("gd2d_mid_alpha", float(mid["alpha"]), display=False)
 glue("gd2d_mid_final_loss", float(mid["final J"]), display=False)
 glue("gd2d_mid_distance", float(mid["distance to minimum"]), display=False)
 glue("gd2d_largest_alpha_diverged", bool(summary.iloc[-1]["diverged"]), display=False)
+glue("gd2d_small_alpha", float(summary.iloc[0]["alpha"]), display=False)
+glue("gd2d_small_distance", float(summary.iloc[0]["distance to minimum"]), display=False)
 summary
 
 # %%
@@ -222,8 +224,9 @@ plt.show()
 # (fraction {glue:text}`descent_fraction:.2f`) and a step along it raised $J$ (fraction
 # {glue:text}`ascent_fraction:.2f`). With $\alpha=$ {glue:text}`gd2d_mid_alpha` descent
 # ends {glue:text}`gd2d_mid_distance:.1e` from the minimum ($J=$
-# {glue:text}`gd2d_mid_final_loss:.1e`); the small rate is still crawling along the valley
-# floor, and the largest one overshoots the steep walls and diverges within a few steps.
+# {glue:text}`gd2d_mid_final_loss:.1e`); with $\alpha=$ {glue:text}`gd2d_small_alpha` it is
+# still crawling along the valley floor, {glue:text}`gd2d_small_distance:.1e` away, and the
+# largest rate overshoots the steep walls and diverges within a few steps.
 # The largest stable rate is set by the curvature: for a quadratic, $\alpha$ must stay below
 # $2/\lambda_{\max}$ of the Hessian, a bound the worked example computes exactly.
 #

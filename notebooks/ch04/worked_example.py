@@ -176,7 +176,7 @@ pd.DataFrame({"step": np.arange(seed_sign_steps + 1), "J, source's sign": seed_l
 # After {glue:text}`we_seed_sign_steps` steps the source's rule has multiplied the loss by
 # {glue:text}`seed_sign_loss_ratio:.3g`, and it keeps growing geometrically: no step size
 # rescues a rule that points uphill. The corrected rule has cut the loss to
-# {glue:text}`fixed_sign_loss_ratio:.3f` of its starting value, and keeps descending.
+# {glue:text}`fixed_sign_loss_ratio:.1e` of its starting value, and keeps descending.
 #
 # ## Training with the corrected sign
 #

@@ -72,6 +72,7 @@ def test_descent_direction_and_learning_rates(gradients):
     assert gradients["descent_fraction"] == 1.0 and gradients["ascent_fraction"] == 1.0
     assert gradients["gd2d_mid_distance"] < 1e-4, dump(gradients)
     assert gradients["gd2d_largest_alpha_diverged"] is True, dump(gradients)
+    assert gradients["gd2d_small_distance"] > gradients["gd2d_mid_distance"], dump(gradients)
 
 
 # --- backpropagation -------------------------------------------------------------------
