@@ -120,6 +120,8 @@ def checkpoint_steps(steps: int, evaluations: int, *, first: int = 16) -> list[i
     steps = positive_int("steps", steps)
     evaluations = positive_int("evaluations", evaluations)
     first = min(positive_int("first", first), steps)
+    if evaluations == 1:
+        return [steps]
     grid = np.unique(np.round(np.geomspace(first, steps, evaluations)).astype(int))
     return [int(s) for s in grid]
 

@@ -36,6 +36,7 @@ def test_checkpoint_steps_are_log_spaced_and_end_at_steps():
     assert steps[-1] == 2048 and steps[0] == 16
     assert steps == sorted(set(steps))
     assert scaling.checkpoint_steps(5, 3) == [5]
+    assert scaling.checkpoint_steps(300, 1) == [300]
     with pytest.raises(ValueError, match="steps"):
         scaling.checkpoint_steps(0, 3)
 

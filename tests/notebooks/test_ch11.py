@@ -50,3 +50,19 @@ def test_chinchilla_allocations_recomputed(laws):
 def test_every_model_beats_the_unigram_baseline(laws):
     assert laws["max_loss_below_unigram_entropy"] is True, dump(laws)
     assert laws["max_final_loss"] < laws["unigram_entropy"] < 4.0
+
+
+ISOFLOP = "notebooks/ch11/isoflop.ipynb"
+# two small budgets, five runs each (60 to 2,200 steps): about 20 s of training on 2 cores
+ISO_SMALL = {"seed": 0, "run_isoflop": True, "budgets": [3e9, 1e10],
+             "widths": [2, 4, 8, 16, 32, 64], "min_steps": 60, "max_steps": 2500,
+             "heldout_windows": 4096}
+
+
+def test_isoflop_profiles_have_valleys():
+    glued = run_and_glue(ISOFLOP, ISO_SMALL)
+    assert glued["isoflop_budgets"] == 2, dump(glued)
+    assert glued["isoflop_runs"] >= 8, dump(glued)
+    assert glued["isoflop_valleys"] == 2, dump(glued)
+    # the optimal size grows with compute, and less than proportionally
+    assert 0.1 < glued["isoflop_nopt_exponent"] < 1.0, dump(glued)
