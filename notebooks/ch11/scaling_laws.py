@@ -245,7 +245,7 @@ plt.show()
 # reflect how the curve would continue. With a handful of points that curve only gently,
 # the three parameters trade off against each other ($E$ up, $\alpha$ up), so the
 # exponent of the saturating form is much less certain than the slope of the line.
-# We come back to this in [What to trust](ch11-trust).
+# We come back to this in {ref}`ch11-trust`.
 #
 # ## L(D) and L(C): the same runs, read along the other axes
 #
@@ -317,7 +317,7 @@ plt.show()
 # seems: with $\delta = 10^{-3}$ the objective is tiny (about $10^{-3}$ times the
 # residuals), and an optimizer's default stopping tolerances then stop it far from the
 # minimum. `fit_joint` divides the objective by $\delta$ and tightens the tolerances; the
-# replication discussed [below](ch11-trust) traced part of the trouble with Chinchilla's
+# replication discussed in {ref}`ch11-trust` traced part of the trouble with Chinchilla's
 # published fit to exactly this.
 
 # %%
@@ -403,9 +403,9 @@ glue("jack_sat_E_range", float(spread["saturating E"]), display=False)
 jackknife.round(4)
 
 # %% [markdown]
-# Dropping a single point moves the slope by at most {glue:text}`jack_slope_range:.3f`,
-# but the saturating exponent by up to {glue:text}`jack_sat_alpha_range:.3f` and the
-# irreducible loss by {glue:text}`jack_sat_E_range:.3f` nats. $E$ is an *extrapolation*
+# Across these refits the slope spans a range of only {glue:text}`jack_slope_range:.3f`,
+# the saturating exponent a range of {glue:text}`jack_sat_alpha_range:.3f` and the
+# irreducible loss a range of {glue:text}`jack_sat_E_range:.3f` nats. $E$ is an *extrapolation*
 # to infinite $N$ from points that are nowhere near it, and $E$ and $\alpha$ compensate
 # for each other. The same is true of the joint fit, whose parameters depend on which
 # checkpoints are included:
