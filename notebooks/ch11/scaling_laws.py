@@ -102,6 +102,7 @@ progress = True                                   # one line per trained model (
 import inspect
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 from myst_nb import glue
@@ -110,6 +111,13 @@ from scalekit import env, plots, scaling
 
 tf = env.setup(seed=seed)
 plots.set_theme()
+
+
+def plain_loss_axis(ax):
+    """Label a logarithmic loss axis with plain decimals (losses span less than a decade)."""
+    for axis_formatter in (ax.yaxis.set_major_formatter, ax.yaxis.set_minor_formatter):
+        axis_formatter(mticker.FormatStrFormatter("%.1f"))
+
 
 corpus = scaling.load_corpus(context=context, heldout_windows=heldout_windows, seed=seed)
 print(f"training characters: {len(corpus.train_ids):,}; held-out windows: "
@@ -227,6 +235,7 @@ ax.scatter(N, L, color="black", zorder=3, label="measured (final checkpoint)")
 ax.set(xscale="log", yscale="log", xlabel="non-embedding parameters N",
        ylabel="held-out loss (nats)", title="L(N) at fixed data")
 ax.legend(fontsize=8)
+plain_loss_axis(ax)
 plt.show()
 
 # %% [markdown]
@@ -270,6 +279,7 @@ plots.loglog(runs.assign(width=runs["width"].astype(str)), "D", "loss", hue="wid
 ax.plot(largest["D"], law_d.predict(largest["D"]), color="black", ls=":",
         label=f"fit, width {largest['width'].iloc[0]}: α_D = {law_d['alpha']:.3f}")
 ax.legend(fontsize=7, ncol=2)
+plain_loss_axis(ax)
 plt.show()
 
 # %% [markdown]
@@ -296,6 +306,7 @@ plots.loglog(runs.assign(width=runs["width"].astype(str)), "C", "loss", hue="wid
 ax.plot(frontier["C"], law_c.predict(frontier["C"]), color="black", lw=2.5, alpha=0.6,
         label=f"frontier fit: α_C = {law_c['alpha']:.3f}")
 ax.legend(fontsize=7, ncol=2)
+plain_loss_axis(ax)
 plt.show()
 
 # %% [markdown]
@@ -339,6 +350,7 @@ for color, (width, g) in zip(palette, late.groupby("width"), strict=True):
 ax.set(xscale="log", yscale="log", xlabel="training tokens D", ylabel="held-out loss (nats)",
        title="Joint fit L(N, D) (lines) and checkpoints (dots)")
 ax.legend(fontsize=7, ncol=2)
+plain_loss_axis(ax)
 plt.show()
 
 # %% [markdown]
