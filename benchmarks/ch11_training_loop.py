@@ -18,7 +18,7 @@ import numpy as np
 
 from scalekit import env, scaling
 
-STEPS, BATCH, WIDTH, CONTEXT = 600, 512, 64, 16
+STEPS, BATCH, WIDTH, CONTEXT = 2000, 512, 8, 16
 
 
 def python_loop(tf, corpus: scaling.Corpus) -> float:

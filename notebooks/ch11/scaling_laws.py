@@ -149,8 +149,8 @@ assert n_formula == n_keras
 # compiled graph** (random offsets, then `tf.gather`), and the steps between two
 # evaluations run as a single `tf.function` call with a `tf.range` loop. In the sweep
 # below a training step of the smallest model took {glue:text}`ms_per_step_smallest:.1f`
-# ms (evaluations included), so the per-step cost of returning to Python would be a
-# large share of it; the script `benchmarks/ch11_training_loop.py` in
+# ms (evaluations included), so for the small models the per-step cost of returning to
+# Python is a noticeable share of a step; the script `benchmarks/ch11_training_loop.py` in
 # the repository measures the difference on your machine. The function is in
 # `scalekit.scaling`; here it is:
 
