@@ -50,6 +50,7 @@ learning_rate = 3e-3      # Adam, the same for all four
 # %%
 import time
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 from myst_nb import glue
@@ -123,7 +124,7 @@ results
 # it plays no part in training or model selection.)
 
 # %%
-fig, axes = plots.plt.subplots(1, 2, figsize=(11, 4))
+fig, axes = plt.subplots(1, 2, figsize=(11, 4))
 sns.lineplot(data=pd.concat(histories), x="epoch", y="test accuracy", hue="family", ax=axes[0])
 axes[0].set(title="Learning curves", ylim=(0.5, 1.0))
 sns.scatterplot(data=results.reset_index(), x="parameters", y="test accuracy", hue="family",

@@ -49,9 +49,11 @@ label_noise = 0.2                              # fraction of its labels replaced
 reg_epochs = 150                               # epochs per regularization variant
 
 # %%
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.colors import LogNorm
 from myst_nb import glue
 
 from scalekit import data, env, models, plots
@@ -84,9 +86,11 @@ for lr in lr_grid:
     losses = np.asarray(losses, dtype=float)
     diverged = bool(~np.isfinite(losses).all() or (losses > start).any())
     val = model.evaluate(split.x_test, split.y_test, verbose=0)
+    hidden_out = model.layers[0](split.x_train).numpy()       # ReLU outputs of the hidden layer
+    dead = float(np.mean((hidden_out <= 0).all(axis=0)))      # units silent on every example
     summary.append({"lr": lr, "start loss": start, "final train loss": losses[-1],
                     "max train loss": np.nanmax(np.where(np.isfinite(losses), losses, np.inf)),
-                    "held-out loss": val, "diverged": diverged})
+                    "held-out loss": val, "dead ReLU units": dead, "diverged": diverged})
     curves += [{"lr": lr, "epoch": e, "train loss": v}
                for e, v in enumerate([start, *losses])]
 sweep = pd.DataFrame(summary)
@@ -94,10 +98,10 @@ curves = pd.DataFrame(curves)
 sweep
 
 # %%
-fig, axes = plots.plt.subplots(1, 2, figsize=(11, 4))
+fig, axes = plt.subplots(1, 2, figsize=(11, 4))
 shown = curves.assign(**{"train loss": curves["train loss"].clip(upper=1e3)})
 sns.lineplot(data=shown, x="epoch", y="train loss", hue="lr", palette="viridis",
-             hue_norm=plots.plt.matplotlib.colors.LogNorm(), ax=axes[0], legend="full")
+             hue_norm=LogNorm(), ax=axes[0], legend="full")
 axes[0].set(yscale="log", title="Training loss per epoch")
 axes[0].legend(title="learning rate", fontsize=7, ncol=2)
 ok = sweep[~sweep["diverged"]]
@@ -129,17 +133,30 @@ glue("lr_smallest", float(smallest["lr"]), display=False)
 glue("lr_smallest_loss", float(smallest["final train loss"]), display=False)
 glue("lr_smallest_drop", float(smallest["start loss"] - smallest["final train loss"]),
      display=False)
+failing = sweep[(sweep["lr"] > best["lr"])
+                & (sweep["final train loss"] >= 0.9 * sweep["start loss"])]
+glue("lr_fails_at", float(failing["lr"].min()) if len(failing) else float("nan"), display=False)
+glue("lr_fails_loss", float(failing["final train loss"].iloc[0]) if len(failing) else float("nan"),
+     display=False)
+glue("lr_fails_dead", float(failing["dead ReLU units"].iloc[0]) if len(failing)
+     else float("nan"), display=False)
+glue("lr_best_dead", float(best["dead ReLU units"]), display=False)
 glue("lr_diverged_max_loss", float(sweep.loc[sweep["diverged"], "max train loss"].max())
      if len(diverging) else float("nan"), display=False)
 print(f"first diverging rate: {lr_diverges_at:g}; best: {best['lr']:g}")
 
 # %% [markdown]
-# The first rate that diverges is {glue:text}`lr_diverges_at:g`: its training loss climbs
-# above the starting value of {glue:text}`lr_start_loss:.3f` (the largest loss seen among the
-# diverging runs is {glue:text}`lr_diverged_max_loss:.3g`); the huge steps push many ReLU
-# units into their flat region, where they stay dead, and the run stalls far above the loss
-# the moderate rates reach. This is not over-fitting:
-# over-fitting means a *low* training loss and a high held-out loss, while a too-large rate
+# From a rate of {glue:text}`lr_diverges_at:g` on, the training loss rises above its
+# starting value of {glue:text}`lr_start_loss:.3f` during training (the largest loss seen in
+# the sweep is {glue:text}`lr_diverged_max_loss:.3g`): the steps overshoot the valley instead
+# of descending into it. At the edge of stability a run can still recover (compare the final
+# losses in the table); at {glue:text}`lr_fails_at:g` it does not: its final training loss
+# is {glue:text}`lr_fails_loss:.3f`, about that of guessing (ln 10 ≈ 2.303), because the
+# huge steps pushed {glue:text}`lr_fails_dead:.0%` of the hidden ReLU units into their flat
+# region, where they output zero for every training image and stop learning (at the best
+# rate: {glue:text}`lr_best_dead:.0%`). This is not
+# over-fitting: over-fitting means a *low* training loss and a high held-out loss, while a
+# too-large rate
 # does not fit even the training set. At the other end, the smallest rate,
 # {glue:text}`lr_smallest:g`, lowered the loss by only {glue:text}`lr_smallest_drop:.3f` in
 # {glue:text}`sweep_epochs` epochs: it is not under-fitting for lack of capacity (the same

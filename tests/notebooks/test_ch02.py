@@ -80,6 +80,7 @@ def test_pipeline_is_faster_and_augmentation_helps_on_shifted_data(pipeline):
     g = pipeline
     assert g["pipeline_speedup"] > 1.0, dump(g)
     assert g["tfdata_examples_per_s"] > g["naive_examples_per_s"]
+    assert g["input_only_speedup"] > g["pipeline_speedup"], dump(g)   # input work isolated
     # with few epochs augmentation may cost a little clean accuracy, but it must not wreck it
     assert -0.15 < g["augmentation_acc_delta"] < 0.15, dump(g)
     assert g["augmentation_shifted_acc_delta"] > 0.05, dump(g)
@@ -94,6 +95,9 @@ def test_learning_rate_sweep(tuning):
     assert g["lr_smallest_drop"] < 0.2
     assert g["lr_best_loss"] < g["lr_start_loss"] - 1.0
     assert g["lr_diverged_max_loss"] > g["lr_start_loss"]
+    # past the edge the run never recovers: about chance-level loss, mostly dead ReLU units
+    assert g["lr_diverges_at"] <= g["lr_fails_at"] and g["lr_fails_loss"] > 2.0, dump(g)
+    assert g["lr_fails_dead"] > g["lr_best_dead"] + 0.3
 
 
 def test_initialization(tuning):
