@@ -168,7 +168,7 @@ print(f"first diverging rate: {lr_diverges_at:g}; best: {best['lr']:g}")
 # %%
 small = curves[curves["lr"] <= 1e-2].assign(**{"lr × epoch": lambda d: d["lr"] * d["epoch"]})
 ax = sns.lineplot(data=small[small["epoch"] > 0], x="lr × epoch", y="train loss", hue="lr",
-                  palette="viridis", marker="o", legend="full")
+                  palette="viridis", hue_norm=LogNorm(), marker="o", legend="full")
 _ = ax.set(xscale="log", title="Small rates are slow, not different: loss vs lr × epochs")
 
 # %% [markdown]
