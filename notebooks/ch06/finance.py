@@ -63,11 +63,15 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from myst_nb import glue
 from sklearn.datasets import make_classification
-from sklearn.metrics import (accuracy_score, average_precision_score, precision_recall_curve,
-                             recall_score, roc_auc_score)
+from sklearn.metrics import (
+    accuracy_score,
+    average_precision_score,
+    precision_recall_curve,
+    recall_score,
+    roc_auc_score,
+)
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
@@ -128,7 +132,10 @@ def train(loss, *, class_weight=None, learning_rate=peak_lr, run_seed=seed):
     history = model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=epochs,
                         batch_size=batch_size, class_weight=class_weight, verbose=0)
     seconds = time.perf_counter() - start
-    prob = lambda a: tf.sigmoid(model.predict(a, batch_size=4096, verbose=0)).numpy().ravel()
+
+    def prob(a):
+        return tf.sigmoid(model.predict(a, batch_size=4096, verbose=0)).numpy().ravel()
+
     return {"model": model, "history": history.history, "seconds": seconds,
             "val": prob(x_val), "test": prob(x_test)}
 
