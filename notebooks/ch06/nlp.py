@@ -375,10 +375,11 @@ summary
 # %% [markdown]
 # Transfer trains only a small head (the encoder's weights are reused, frozen); it moves
 # cost from labelling to a one-off pre-training run on unlabelled text, which every later
-# task reuses. Multi-task
-# learning saves parameters and training time, and its accuracy effect is the measured
-# number above. Both results come from a single seed and a few hundred test snippets;
-# treat differences of a point or two as noise unless they persist across seeds.
+# task reuses. Multi-task learning saves parameters and training time, and its accuracy
+# effect is the measured number above. The transfer result averages a few draws of the
+# labelled set, the multi-task result is a single run, and both are scored on a few
+# hundred test snippets: treat differences of a point or two as noise unless they
+# persist across seeds.
 #
 # ## Exercises
 #
