@@ -85,7 +85,7 @@ def test_driving_augmentation_buys_robustness_not_clean_accuracy(drive):
 
 def test_driving_int8_model_is_small_fast_and_accurate(drive):
     assert 0 < drive["drive_int8_p99_ms"] < drive["drive_keras_p99_ms"], dump(drive)
-    assert drive["drive_int8_p99_ms"] < 5.0, dump(drive)  # generous: CI machines are shared
+    assert drive["drive_int8_p99_ms"] < 10.0, dump(drive)  # generous: CI machines are shared
     assert drive["drive_int8_bytes"] < 0.4 * drive["drive_float_bytes"], dump(drive)
     assert drive["drive_int8_acc_cost"] < 0.03, dump(drive)
 
