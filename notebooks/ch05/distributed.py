@@ -188,13 +188,13 @@ def ring_allreduce(vectors: list[np.ndarray]) -> tuple[list[np.ndarray], int]:
     for step in range(n - 1):                       # reduce-scatter
         messages = [(w, (w - step) % n) for w in range(n)]
         payload = [chunks[w][c].copy() for w, c in messages]
-        for (w, c), p in zip(messages, payload):
+        for (w, c), p in zip(messages, payload, strict=True):
             chunks[(w + 1) % n][c] += p
             sent += p.size
     for step in range(n - 1):                       # all-gather
         messages = [(w, (w + 1 - step) % n) for w in range(n)]
         payload = [chunks[w][c].copy() for w, c in messages]
-        for (w, c), p in zip(messages, payload):
+        for (w, c), p in zip(messages, payload, strict=True):
             chunks[(w + 1) % n][c] = p
             sent += p.size
     return [np.concatenate(c) for c in chunks], sent
@@ -245,7 +245,7 @@ def train(x, y, strategy=None) -> list[np.ndarray]:
 
 
 def max_abs_diff(a: list[np.ndarray], b: list[np.ndarray]) -> float:
-    return float(max(np.abs(u - v).max() for u, v in zip(a, b)))
+    return float(max(np.abs(u - v).max() for u, v in zip(a, b, strict=True)))
 
 
 n_even = len(split.x_train) // global_batch_size * global_batch_size
@@ -340,7 +340,7 @@ for n in replica_counts:
     rows.append({"replicas": n, "global batch": n * per_replica_batch, "examples/s": rate})
 throughput = pd.DataFrame(rows)
 efficiency = distribute.scaling_efficiency(dict(zip(throughput["replicas"],
-                                                    throughput["examples/s"])))
+                                                    throughput["examples/s"], strict=True)))
 throughput["speed-up"] = throughput["examples/s"] / throughput["examples/s"].iloc[0]
 throughput["efficiency"] = throughput["replicas"].map(efficiency)
 throughput.round(3)
@@ -357,7 +357,7 @@ ax.axhline(1.0, ls="--", color="k", lw=1)
 ax.set(title="Scaling efficiency on logical CPU devices",
        ylabel="efficiency  T_N / (N T_1)", xlabel="replicas (logical CPU devices)")
 ax.text(0.98, 1.02, "perfect linear scaling", ha="right", va="bottom",
-        transform=ax.get_yaxis_transform(), fontsize=9);
+        transform=ax.get_yaxis_transform(), fontsize=9)
 
 # %% [markdown]
 # One replica trains at {glue:text}`throughput_1:.0f` examples/s; two reach an efficiency
@@ -426,7 +426,7 @@ lr_runs = pd.DataFrame([
     for key, (desc, b, rate, warm) in settings.items() for r in range(lr_repeats)])
 lr_table = lr_runs.groupby(["setting", "description"], sort=False, as_index=False)[
     "test accuracy"].mean()
-for key, acc in zip(lr_table["setting"], lr_table["test accuracy"]):
+for key, acc in zip(lr_table["setting"], lr_table["test accuracy"], strict=True):
     glue(f"large_batch_acc_{key}", float(acc), display=False)
 glue("lr_scale_factor", int(lr_scale), display=False)
 lr_table.round(4)
@@ -437,7 +437,7 @@ sns.barplot(data=lr_runs, y="description", x="test accuracy", ax=ax, color="C2",
             errorbar=None)
 sns.stripplot(data=lr_runs, y="description", x="test accuracy", ax=ax, color="k", size=4)
 ax.set(xlim=(max(0.0, lr_runs["test accuracy"].min() - 0.05), 1.0), ylabel="",
-       title=f"Test accuracy after {lr_epochs} epochs");
+       title=f"Test accuracy after {lr_epochs} epochs")
 
 # %% [markdown]
 # With the small batch the model reaches {glue:text}`large_batch_acc_small:.3f` test

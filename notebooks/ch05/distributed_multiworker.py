@@ -51,13 +51,9 @@ worker_timeout = 600      # seconds before a hanging job is killed
 workdir = ""              # where scripts, logs and backups go; empty: a temporary folder
 
 # %%
-import json
-import os
 import tempfile
-import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from matplotlib import pyplot as plt
 from myst_nb import glue
@@ -110,7 +106,7 @@ for i in range(num_workers):
 import argparse
 import json
 import os
-import time
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -154,10 +150,10 @@ class EpochLog(tf.keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         with open(out / f"history_{index}.jsonl", "a") as f:
             f.write(json.dumps({"epoch": epoch, "loss": float(logs["loss"]),
-                                "pid": os.getpid(), "time": time.time()}) + "\n")
+                                "pid": os.getpid()}) + "\n")
         if index == 1 and epoch + 1 == args.stall_after_epoch:
             (out / "stalled").write_text(str(epoch + 1))
-            time.sleep(3600)  # wait here to be killed: a reproducible failure point
+            signal.pause()  # wait here to be killed: a reproducible failure point
 
 
 backup = tf.keras.callbacks.BackupAndRestore(backup_dir=str(out / "backup"),
@@ -177,6 +173,12 @@ print("finished", flush=True)
 # worker's last log lines if one of them fails.
 
 # %%
+import json  # the notebook's own imports (the cell above only wrote a file)
+import time
+
+import numpy as np
+
+
 def command(out: Path, *extra: object) -> list[str]:
     return distribute.python_command(script, "--out", out, "--epochs", epochs,
                                      "--global-batch-size", global_batch_size,
@@ -201,7 +203,7 @@ def load_weights(path: Path) -> list[np.ndarray]:
 
 worker_weights = [load_weights(clean / f"weights_{i}.npz") for i in range(num_workers)]
 identical = all(np.array_equal(a, b) for w in worker_weights[1:]
-                for a, b in zip(worker_weights[0], w))
+                for a, b in zip(worker_weights[0], w, strict=True))
 glue("mwms_workers", int(num_workers), display=False)
 glue("mwms_weights_identical_across_workers", bool(identical), display=False)
 glue("mwms_seconds", float(mwms_seconds), display=False)
@@ -245,7 +247,8 @@ with distribute.WorkerGroup(command(faulty, "--stall-after-epoch", kill_after_ep
     survivor_log = distribute.log_tail(job.log(0), 40)
 print(f"worker 1 exit code {job.procs[1].returncode} (-9 = SIGKILL); "
       f"worker 0 exit code {survivor_code}, {time.time() - killed_at:.0f} s after the kill")
-print([line for line in survivor_log.splitlines() if "Error" in line][-1][:400])
+errors = [line for line in survivor_log.splitlines() if "Error" in line]
+print(errors[-1][:400] if errors else survivor_log)
 
 # %%
 survivor_unavailable = "UnavailableError" in survivor_log
@@ -270,7 +273,7 @@ first_pid = history["pid"].iloc[0]
 history["attempt"] = np.where(history["pid"] == first_pid, "before the kill", "relaunched")
 resumed_at = int(history.loc[history["attempt"] == "relaunched", "epoch"].min())
 resumed = load_weights(faulty / "weights_0.npz")
-diff = float(max(np.abs(a - b).max() for a, b in zip(worker_weights[0], resumed)))
+diff = float(max(np.abs(a - b).max() for a, b in zip(worker_weights[0], resumed, strict=True)))
 glue("resume_started_at_epoch", resumed_at, display=False)
 glue("resume_final_weights_max_abs_diff", diff, display=False)
 history[["epoch", "loss", "attempt"]]
@@ -287,7 +290,7 @@ ax.axvline(kill_after_epoch + 0.5, color="C3", lw=1.5)
 ax.text(kill_after_epoch + 0.55, ax.get_ylim()[1], "worker 1 killed (SIGKILL)",
         color="C3", va="top", fontsize=9)
 ax.set(xlabel="epoch", ylabel="training loss", title="Resuming from BackupAndRestore")
-ax.legend();
+_ = ax.legend()
 
 # %% [markdown]
 # The relaunched job did not start over: Keras counts epochs from 0, and it began at epoch

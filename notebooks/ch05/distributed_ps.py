@@ -48,7 +48,6 @@ steps_per_epoch = 20      # required with ParameterServerStrategy: the data set 
 global_batch_size = 64    # examples per step, summed over the replicas of a step
 
 # %%
-import numpy as np
 import pandas as pd
 from myst_nb import glue
 
