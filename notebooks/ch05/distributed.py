@@ -118,6 +118,7 @@ SOURCE = textwrap.dedent("""
     history = model.fit(x_train, y_train, epochs=10, steps_per_epoch=10, verbose=0,
                         callbacks=[count])
     print(json.dumps({"replicas": strategy.num_replicas_in_sync,
+                      "gpus": len(tf.config.list_physical_devices("GPU")),
                       "batches_per_epoch": count.per_epoch,
                       "distinct_examples": len(x_train),
                       "final_loss": str(history.history["loss"][-1])}))
@@ -129,13 +130,15 @@ source_run
 
 # %%
 glue("source_mirrored_replicas", int(source_run["replicas"]), display=False)
+glue("source_gpus", int(source_run["gpus"]), display=False)
 glue("source_batches_per_epoch", int(source_run["batches_per_epoch"][0]), display=False)
 glue("source_examples_per_epoch", int(source_run["batches_per_epoch"][0] * 32), display=False)
 assert len(set(source_run["batches_per_epoch"])) == 1  # the same number every epoch
 
 # %% [markdown]
-# On a machine without GPUs the strategy has {glue:text}`source_mirrored_replicas`
-# replica: the code runs exactly as without it. Every epoch runs the same
+# This machine has {glue:text}`source_gpus` GPUs, and the strategy has
+# {glue:text}`source_mirrored_replicas` replica(s): without GPUs, `MirroredStrategy()`
+# uses the one CPU and the code runs exactly as without it. Every epoch runs the same
 # {glue:text}`source_batches_per_epoch` batches: `steps_per_epoch` only says how many
 # batches make up an "epoch" (here {glue:text}`source_examples_per_epoch` example visits,
 # cycling through the same 100 examples); it never adds data, gradually or otherwise. (The
