@@ -290,7 +290,7 @@ ax.axvline(kill_after_epoch + 0.5, color="C3", lw=1.5)
 ax.text(kill_after_epoch + 0.55, ax.get_ylim()[1], "worker 1 killed (SIGKILL)",
         color="C3", va="top", fontsize=9)
 ax.set(xlabel="epoch", ylabel="training loss", title="Resuming from BackupAndRestore")
-_ = ax.legend()
+_ = ax.legend(loc="lower left")
 
 # %% [markdown]
 # The relaunched job did not start over: Keras counts epochs from 0, and it began at epoch
