@@ -372,11 +372,12 @@ print("lowest final gap:", gaps.idxmin())
 # (gaps are clipped at 1e-16, where float64 round-off begins). In
 # a narrow valley the gradient points mostly across it; gradient descent must keep its
 # rate small enough not to bounce off the steep walls and so crawls along the floor.
-# Momentum accumulates the consistent along-valley component. RMSprop and Adam, with a
-# constant rate, end in a small oscillation around the optimum whose size is set by the
-# rate (their normalized step does not shrink as the gradient does), which is why they are
-# usually paired with a decaying schedule. Per second the ranking is the same: on a problem
-# this small every rule costs about the same per step.
+# Momentum accumulates the consistent along-valley component and Nesterov corrects it
+# with a look-ahead. AdaGrad's steps shrink as its sum of squared gradients grows, and
+# RMSprop with a constant rate takes steps of roughly the rate's size however small the
+# gradient becomes, so it hovers near the optimum; Adam's momentum average damps that
+# hovering. Per second the ranking is the same: on a problem this small every rule costs
+# about the same per step.
 #
 # ## Full batch, mini-batch, one example
 #
@@ -507,10 +508,10 @@ sched_summary
 # {glue:text}`schedule_warmup_cosine_final_gap:.1e`: the shape matters, and a schedule that
 # decays too early (exponential, which spends most of the run at a fraction of its peak)
 # need not beat a well-chosen constant rate. Decay helps because of the noise
-# # measured above: a stochastic step of size $\alpha$ keeps the iterate in a cloud whose size
+# measured above: a stochastic step of size $\alpha$ keeps the iterate in a cloud whose size
 # shrinks with $\alpha$, so a schedule can start large (fast progress) and end small
 # (settling). Warm-up matters little on a convex problem like this one; its use is early
-# stability in deep networks, where the first large steps can throw the weights into a
+# stability in deep networks trained with large rates and batches {cite:p}`goyal2017accurate`, where the first large steps can throw the weights into a
 # bad region. A schedule is about the *speed and stability* of optimization, not about
 # over- or under-fitting (see the {doc}`errata </book/errata>`).
 #
