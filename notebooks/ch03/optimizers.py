@@ -502,8 +502,8 @@ sched_summary
 # %% [markdown]
 # With its best constant rate mini-batch SGD ends {glue:text}`schedule_constant_final_gap:.1e`
 # above the optimum; with cosine decay and its own best peak rate it ends at
-# {glue:text}`schedule_cosine_final_gap:.1e`, {glue:text}`schedule_decay_gain:.1f` times
-# closer. Step decay ends at {glue:text}`schedule_step_final_gap:.1e`, exponential decay at
+# {glue:text}`schedule_cosine_final_gap:.1e` (the constant rate's gap divided by cosine's is
+# {glue:text}`schedule_decay_gain:.1f`; above one, the schedule helped). Step decay ends at {glue:text}`schedule_step_final_gap:.1e`, exponential decay at
 # {glue:text}`schedule_exponential_final_gap:.1e` and warm-up plus cosine at
 # {glue:text}`schedule_warmup_cosine_final_gap:.1e`: the shape matters, and a schedule that
 # decays too early (exponential, which spends most of the run at a fraction of its peak)

@@ -48,6 +48,8 @@ def test_stochastic_gradient_is_unbiased_but_noisy(opt):
     assert opt["sgd_gradient_noise_ratio"] > 0.5, dump(opt)
     # per epoch, SGD is ahead of full-batch GD after the first pass
     assert opt["sgd_gap_after_one_epoch"] < opt["fullbatch_gap_after_one_epoch"] / 2, dump(opt)
+    assert opt["sgd_final_gap"] < opt["fullbatch_epochs_final_gap"], dump(opt)
+    assert opt["minibatch_final_gap"] < opt["fullbatch_epochs_final_gap"], dump(opt)
 
 
 def test_convergence_comparison(opt):
