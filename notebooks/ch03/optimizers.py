@@ -436,7 +436,7 @@ glue("fullbatch_seconds", float(sgd_summary.loc["GD (full batch)", "seconds"]), 
 # (batch {glue:text}`ch03_batch_size`) at {glue:text}`minibatch_final_gap:.1e` and
 # full-batch GD at {glue:text}`fullbatch_epochs_final_gap:.1e`. Per *second* the picture
 # changes: SGD spent {glue:text}`sgd_seconds:.2f` s against
-# {glue:text}`fullbatch_seconds:.3f` s for full-batch GD, because NumPy computes one gradient
+# {glue:text}`fullbatch_seconds:.1e` s for full-batch GD, because NumPy computes one gradient
 # on {glue:text}`ch03_n_train` examples almost as fast as on one, so Python's per-step
 # overhead dominates. Mini-batches are the compromise: vectorized work per step, many
 # steps per epoch. On accelerators and large data the same compromise is why deep learning
