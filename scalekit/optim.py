@@ -55,6 +55,17 @@ def _nonnegative(name: str, value: object) -> float:
 class Optimizer:
     """Common machinery: learning rate (number or schedule), step counter, per-array state.
 
+    Args:
+        learning_rate: a number >= 0, or a callable ``step -> rate`` evaluated before
+            every step at ``iterations`` (0 for the first step).
+        keras_rounding: round the learning rate and the constants Keras casts through
+            float32 (see the module docstring) to float32, as Keras does.
+
+    Raises:
+        ValueError: a negative or NaN learning rate, or a hyper-parameter out of range
+            (each subclass names the argument).
+        TypeError: a hyper-parameter of the wrong type.
+
     Subclasses implement :meth:`_update`, which changes one parameter array in place.
     """
 
@@ -328,8 +339,16 @@ def minimize(
     seen and the seconds spent in gradient and update work (evaluation time excluded).
     Training stops early, with the last row recorded, if the loss becomes non-finite.
 
+    ``full_loss(params)``, if given, computes the recorded loss instead of
+    ``loss_grad(params, all_indices)[0]`` (useful when the gradient is expensive).
+
     Returns:
         A DataFrame with columns ``step``, ``epoch``, ``seconds``, ``loss``.
+
+    Raises:
+        ValueError: ``n_examples``, ``record_every`` or ``batch_size`` is below 1, or
+            ``steps`` is negative.
+        TypeError: ``optimizer`` is not a :class:`Optimizer`, or a count is not an int.
     """
     n = positive_int("n_examples", n_examples)
     steps = positive_int("steps", steps, allow_zero=True)
