@@ -70,6 +70,7 @@ import math
 import warnings
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -112,8 +113,8 @@ def nonzero_params(model) -> int:
 variants: dict[str, dict] = {}
 
 
-def add_variant(name: str, keras_model, tflite_model: bytes, family: str) -> dict:
-    row = {"variant": name, "family": family, "params": int(keras_model.count_params()),
+def add_variant(name: str, keras_model, tflite_model: bytes, family: str, tag: str) -> dict:
+    row = {"variant": name, "tag": tag, "family": family, "params": int(keras_model.count_params()),
            "nonzero params": nonzero_params(keras_model), "tflite_model": tflite_model}
     variants[name] = row
     return row
@@ -166,9 +167,10 @@ int8_tflite = converter.convert()
 # and zero point.
 
 # %%
-for name, tfl in [("float32 (baseline)", float32_tflite), ("dynamic-range int8", dynamic_tflite),
-                  ("float16", float16_tflite), ("full int8", int8_tflite)]:
-    add_variant(name, baseline, tfl, "quantization")
+for name, tfl, tag in [("float32 (baseline)", float32_tflite, "fp32"),
+                       ("dynamic-range int8", dynamic_tflite, "dyn"),
+                       ("float16", float16_tflite, "fp16"), ("full int8", int8_tflite, "int8")]:
+    add_variant(name, baseline, tfl, "quantization", tag)
 ptq = pd.DataFrame([
     {"variant": name, "TFLite bytes": len(variants[name]["tflite_model"]),
      "gzip bytes": compress.gzip_size(variants[name]["tflite_model"]),
@@ -211,7 +213,7 @@ converter = tf.lite.TFLiteConverter.from_keras_model(qat)
 converter.optimizations = [tf.lite.Optimize.DEFAULT]
 qat_tflite = converter.convert()
 qat_accuracy = compress.tflite_accuracy(qat_tflite, split.x_test, split.y_test)
-add_variant("QAT int8", baseline, qat_tflite, "quantization")
+add_variant("QAT int8", baseline, qat_tflite, "quantization", "QAT")
 glue("qat_accuracy", float(qat_accuracy), display=False)
 print(f"QAT int8 TFLite model: {len(qat_tflite)} bytes, test accuracy {qat_accuracy:.4f}")
 
@@ -246,7 +248,7 @@ unique_values = pd.DataFrame([{"layer": layer.name, "kernel shape": tuple(w.shap
                               if "kernel" in w.name])
 clustered_tflite = compress.to_tflite(clustered, "float32")
 clustered_accuracy = compress.tflite_accuracy(clustered_tflite, split.x_test, split.y_test)
-add_variant(f"clustered ({num_clusters})", clustered, clustered_tflite, "clustering")
+add_variant(f"clustered ({num_clusters})", clustered, clustered_tflite, "clustering", "C")
 glue("clustered_unique_values_max", int(unique_values["distinct values"].max()), display=False)
 glue("clustered_accuracy", float(clustered_accuracy), display=False)
 glue("gzip_ratio_clustered", float(baseline_gzip / compress.gzip_size(clustered)), display=False)
@@ -316,7 +318,7 @@ glue("lowrank_svd_only_accuracy", float(chosen["accuracy (SVD only)"]), display=
 glue("lowrank_within_1pt", bool(len(good) > 0), display=False)
 lowrank_tflite = compress.to_tflite(lowrank_models[lowrank_rank], "float32")
 add_variant(f"low rank (r={lowrank_rank})", lowrank_models[lowrank_rank], lowrank_tflite,
-            "low rank")
+            "low rank", "LR")
 
 fig, ax = plt.subplots()
 long = lowrank.melt(id_vars=["rank", "params"], value_vars=["accuracy (SVD only)",
@@ -402,11 +404,11 @@ glue("distilled_minus_student_accuracy", float(distilled_accuracy - student_accu
      display=False)
 glue("distill_best_gain", float(sweep_gains.max()), display=False)
 add_variant(f"distilled student (w={student_width})", distilled,
-            compress.to_tflite(distilled, "float32"), "distillation")
+            compress.to_tflite(distilled, "float32"), "distillation", "S")
 add_variant(f"distilled student (w={student_width}) + int8", distilled,
             compress.to_tflite(distilled, "int8",
                                representative_data=split.x_train[:representative_samples]),
-            "distillation")
+            "distillation", "S+int8")
 students
 
 # %% [markdown]
@@ -446,7 +448,8 @@ guide.fit(split.x_train, split.y_train, batch_size=128, epochs=2, validation_spl
 guide_pruned = tfmot.sparsity.keras.strip_pruning(guide)
 guide_tflite = compress.to_tflite(guide_pruned, "dynamic")
 guide_sparsity = compress.sparsity([w for w in guide_pruned.weights if "kernel" in w.name])
-add_variant("TFMOT guide recipe (pruned + dynamic)", guide_pruned, guide_tflite, "combined")
+add_variant("TFMOT guide recipe (pruned + dynamic)", guide_pruned, guide_tflite, "combined",
+            "guide")
 glue("guide_end_step", int(guide_end_step), display=False)
 glue("guide_sparsity", float(guide_sparsity), display=False)
 print(f"end_step {guide_end_step}: exported kernel sparsity {guide_sparsity:.3f}")
@@ -486,10 +489,10 @@ pruned_sparsity = compress.sparsity([w for w in pruned.weights if "kernel" in w.
 
 calibration = split.x_train[:representative_samples]
 add_variant(f"pruned {final_sparsity:.0%}", pruned, compress.to_tflite(pruned, "float32"),
-            "pruning")
+            "pruning", "P")
 pruned_int8 = add_variant(f"pruned {final_sparsity:.0%} + int8", pruned,
                           compress.to_tflite(pruned, "int8", representative_data=calibration),
-                          "combined")
+                          "combined", "P+int8")
 
 tf.keras.utils.set_random_seed(seed)
 sparse_clustering = sparsity_preserving.cluster_weights(
@@ -504,7 +507,8 @@ pipeline_sparsity = compress.sparsity([w for w in pruned_clustered.weights
                                        if "kernel" in w.name])
 pipeline = add_variant(f"pruned {final_sparsity:.0%} + clustered + int8", pruned_clustered,
                        compress.to_tflite(pruned_clustered, "int8",
-                                          representative_data=calibration), "combined")
+                                          representative_data=calibration), "combined",
+                       "P+C+int8")
 glue("pipeline_pruned_sparsity", float(pruned_sparsity), display=False)
 glue("pipeline_clustered_sparsity", float(pipeline_sparsity), display=False)
 print(f"pruned kernels {pruned_sparsity:.3f} zero; after sparsity-preserving clustering "
@@ -582,7 +586,9 @@ glue("best_accuracy", float(table.loc[best, "accuracy"]), display=False)
 # ## Size, speed and accuracy: the Pareto view
 #
 # A variant is *Pareto-optimal* when no other one is both smaller and at least as accurate.
-# The left panel connects those points; the right one shows latency.
+# The dashed line connects those points, for size (left) and for latency (right); the dotted
+# line is one point below the float baseline. Points are labelled with the `tag` column of
+# the table.
 
 # %%
 def pareto_front(frame: pd.DataFrame, cost: str, value: str) -> pd.DataFrame:
@@ -598,11 +604,18 @@ for ax, cost in zip(axes, ["gzip KiB", "latency µs"], strict=True):
                     ax=ax, legend=ax is axes[0])
     front = pareto_front(plot_data, cost, "accuracy")
     ax.plot(front[cost], front["accuracy"], color="grey", lw=1, ls="--", zorder=0)
-    for _, r in plot_data.iterrows():
-        ax.annotate(r["variant"], (r[cost], r["accuracy"]), xytext=(4, 3),
-                    textcoords="offset points", fontsize=7)
     ax.axhline(base["accuracy"] - 0.01, color="grey", lw=0.8, ls=":")
     ax.set(xscale="log", xlabel=f"{cost} (log scale)", ylabel="test accuracy (TFLite)")
+    for axis in (ax.xaxis.set_major_formatter, ax.xaxis.set_minor_formatter):
+        axis(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.autoscale_view()
+    placed: list[np.ndarray] = []      # stack the tags of points that sit on top of each other
+    for _, r in plot_data.sort_values(cost).iterrows():
+        xy = ax.transData.transform((r[cost], r["accuracy"]))
+        k = sum(np.all(np.abs(xy - p) < (30, 8)) for p in placed)
+        placed.append(xy)
+        ax.annotate(r["tag"], (r[cost], r["accuracy"]), xytext=(5, 3 + 9 * k),
+                    textcoords="offset points", fontsize=8)
 axes[0].set_title("Accuracy versus compressed size")
 axes[1].set_title("Accuracy versus single-example latency")
 axes[0].legend(fontsize=8, loc="lower right")
