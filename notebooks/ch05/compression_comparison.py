@@ -606,8 +606,9 @@ for ax, cost in zip(axes, ["gzip KiB", "latency µs"], strict=True):
     ax.plot(front[cost], front["accuracy"], color="grey", lw=1, ls="--", zorder=0)
     ax.axhline(base["accuracy"] - 0.01, color="grey", lw=0.8, ls=":")
     ax.set(xscale="log", xlabel=f"{cost} (log scale)", ylabel="test accuracy (TFLite)")
-    for axis in (ax.xaxis.set_major_formatter, ax.xaxis.set_minor_formatter):
-        axis(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_major_locator(mticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(mticker.NullFormatter())
     ax.autoscale_view()
     placed: list[np.ndarray] = []      # stack the tags of points that sit on top of each other
     for _, r in plot_data.sort_values(cost).iterrows():
