@@ -95,9 +95,12 @@ print(f"train {split.x_train.shape}, test {split.x_test.shape}, "
 #
 # # (1) tfo.keras does not exist: the pruning API is tfo.sparsity.keras.prune_low_magnitude;
 # #     there is no "privwise" module and no "Pruneapter_pruning" function.
+# # (1b) even at the right path, pruning_params={...} is not a parameter: it is swallowed
+# #     without an error and the default schedule, ConstantSparsity(0.5), is used instead.
+# #     Pass pruning_schedule=... (or unpack the dict: **pruning_params).
 # pruned_model = tfo.keras.pruning.privwise.Pruneapter_pruning(model, pruning_params={
 #     # (2) the schedule lives at tfo.sparsity.keras.PolynomialDecay and takes
-# #     initial_sparsity, final_sparsity, begin_step, end_step (and frequency=100):
+#     #     initial_sparsity, final_sparsity, begin_step, end_step (and frequency=100):
 #     #     initial_step / start_sparsity / end_sparsity are rejected with a TypeError.
 #     # (3) even with the right names, end_step - begin_step = 40 < frequency = 100:
 #     #     the mask is updated only at step 10, at sparsity 0. Nothing is pruned.
@@ -126,7 +129,9 @@ print(f"train {split.x_train.shape}, test {split.x_test.shape}, "
 # (ch05-compression-source-api)=
 # ### Errors (1) and (2): the API and its arguments
 #
-# Each call is tried as the source writes it; the exception is caught and printed.
+# Each call is tried as the source writes it; the exception is caught and printed. For (1b)
+# we call the real function with the source's `pruning_params={...}` and ask the wrapper
+# which schedule it actually got.
 
 # %%
 import tensorflow_model_optimization as tfo
@@ -146,7 +151,16 @@ except TypeError as err:
     source_kwargs_rejected = True
     print("(2)", type(err).__name__ + ":", err)
 
+asked = tfo.sparsity.keras.PolynomialDecay(initial_sparsity=0.0, final_sparsity=0.5,
+                                           begin_step=10, end_step=50)
+probe = tf.keras.Sequential([tf.keras.Input(shape=(8,)), tf.keras.layers.Dense(4)])
+wrapped = tfo.sparsity.keras.prune_low_magnitude(probe, pruning_params={"pruning_schedule": asked})
+used = wrapped.layers[0].pruning_schedule
+source_params_ignored = not isinstance(used, tfo.sparsity.keras.PolynomialDecay)
+print("(1b) no error; schedule actually used:", type(used).__name__, used.get_config())
+
 glue("source_api_missing", bool(source_api_missing), display=False)
+glue("source_params_ignored", bool(source_params_ignored), display=False)
 glue("source_kwargs_rejected", bool(source_kwargs_rejected), display=False)
 
 # %% [markdown]

@@ -13,8 +13,8 @@ PRUNING_SMALL = {"seed": 0, "epochs": 10, "finetune_epochs": 3, "final_sparsity"
                  "sweep_sparsities": [0.0, 0.8], "strategy_epochs": 1}
 COMPARISON_SMALL = {"seed": 0, "epochs": 10, "finetune_epochs": 3, "final_sparsity": 0.9,
                     "num_clusters": 8, "lowrank_ranks": [8, 32], "student_width": 16,
-                    "distill_sweep": [], "distill_repeats": 1, "representative_samples": 50, "latency_runs": 50,
-                    "latency_rounds": 1}
+                    "distill_sweep": [], "distill_repeats": 1, "representative_samples": 50,
+                    "latency_runs": 50, "latency_rounds": 1}
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +29,8 @@ def comparison():
 
 def test_source_listing_errors_are_real(pruning):
     # errata rows: nonexistent API, wrong kwargs, missing callback, strategy scope, strip
-    for key in ("source_api_missing", "source_kwargs_rejected", "missing_callback_error",
-                "strategy_pitfall_error", "reload_needs_scope"):
+    for key in ("source_api_missing", "source_params_ignored", "source_kwargs_rejected",
+                "missing_callback_error", "strategy_pitfall_error", "reload_needs_scope"):
         assert pruning[key] is True, (key, dump(pruning))
     # the source's schedule (begin 10, end 50, default frequency 100) prunes nothing
     assert pruning["frequency_pitfall_sparsity"] == 0.0
