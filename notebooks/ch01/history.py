@@ -46,7 +46,7 @@ plots.set_theme()
 
 # %% [markdown]
 # The events, one row each: year of publication, what appeared, the stage of the source's
-# list it belongs to, and the bibliography key of the work (see {doc}`/book/bibliography`).
+# list it belongs to, and the bibliography key of the work (see {doc}`/book/ch10_further_reading`).
 
 # %%
 events = pd.DataFrame(
