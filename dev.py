@@ -57,10 +57,14 @@ def sync() -> None:
     for script in sorted((ROOT / "notebooks").rglob("*.py")):
         if ".ipynb_checkpoints" in script.parts:
             continue
-        run(BIN / "jupytext", "--quiet", "--to", "ipynb", "--set-kernel", "python3",
+        notebook = script.with_suffix(".ipynb")
+        if notebook.exists() and notebook.stat().st_mtime >= script.stat().st_mtime:
+            continue  # up to date; rewriting would only churn cell ids
+        # --update keeps the existing notebook's cell ids and metadata
+        update = ["--update"] if notebook.exists() else []
+        run(BIN / "jupytext", "--quiet", "--to", "ipynb", *update, "--set-kernel", "python3",
             "--update-metadata", '{"jupytext": {"formats": "ipynb,py:percent"}}',
             script.relative_to(ROOT))
-        # --set-kernel rewrites the script header too; keep the pair byte-stable
     run(PY, "-m", "ruff", "check", "--quiet", "notebooks")
 
 

@@ -57,6 +57,21 @@ def check(html_dir: Path) -> list[str]:
                 continue
             if parts.fragment and target in pages and parts.fragment not in pages[target].ids:
                 problems.append(f"{rel}: missing anchor {link}")
+    problems += _missing_figures(html_dir)
+    return problems
+
+
+def _missing_figures(html_dir: Path) -> list[str]:
+    """Notebook pages whose source draws a plot must show at least one image."""
+    root = html_dir.resolve().parents[1]  # <repo>/_build/html -> <repo>
+    problems = []
+    for script in sorted((root / "notebooks").rglob("*.py")):
+        source = script.read_text(encoding="utf-8")
+        if not any(k in source for k in ("plots.", "plt.", "sns.", ".plot(")):
+            continue
+        page = html_dir / script.relative_to(root).with_suffix(".html")
+        if page.exists() and "<img" not in page.read_text(encoding="utf-8", errors="replace"):
+            problems.append(f"{page.relative_to(html_dir)}: draws plots but shows no image")
     return problems
 
 

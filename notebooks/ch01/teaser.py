@@ -37,12 +37,12 @@ if "google.colab" in sys.modules and importlib.util.find_spec("scalekit") is Non
                    check=True)
 
 # %% tags=["parameters"]
-seed = 0                                       # every random draw follows from it
-widths = [2, 4, 8, 16, 32, 64, 128, 256]       # hidden units of the MLP
-train_sizes = [100, 200, 400, 800, 1347]       # training examples for the data sweep
-data_sweep_width = 64                          # width used in the data sweep
-repeats = 3                                    # seeds averaged per point
-max_epochs = 200                               # upper bound; early stopping ends sooner
+seed = 0                                  # every random draw follows from it
+widths = [2, 4, 8, 16, 32, 64, 128, 256]  # hidden units of the MLP
+train_sizes = [100, 200, 400, 800, 1347]  # training examples (data sweep)
+data_sweep_width = 64                     # width used in the data sweep
+repeats = 3                               # seeds averaged per point
+max_epochs = 200                          # early stopping ends sooner
 
 # %% [markdown]
 # ## Set-up
@@ -62,7 +62,8 @@ tf = env.setup(seed=seed)
 plots.set_theme()
 
 split = data.load("digits", seed=seed)
-print(f"train {split.x_train.shape}, test {split.x_test.shape}, classes {split.num_classes}")
+print(f"train {split.x_train.shape}, test {split.x_test.shape}, "
+      f"classes {split.num_classes}")
 
 # %% [markdown]
 # ## One training run
@@ -73,21 +74,25 @@ print(f"train {split.x_train.shape}, test {split.x_test.shape}, classes {split.n
 # test split. The test examples never influence training or stopping.
 
 # %%
-def train_and_test(width: int, train_size: int | None, run_seed: int) -> dict:
+def train_and_test(width, train_size, run_seed):
     tf.keras.utils.set_random_seed(run_seed)
     s = data.load("digits", seed=seed, train_size=train_size)
     model = models.mlp(s.num_features, s.num_classes, width=width)
     model.compile(
         optimizer=tf.keras.optimizers.Adam(learning_rate=1e-2),
-        loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        loss=tf.keras.losses.SparseCategoricalCrossentropy(
+            from_logits=True),
         metrics=["accuracy"],
     )
-    stop = tf.keras.callbacks.EarlyStopping(patience=10, restore_best_weights=True)
-    model.fit(s.x_train, s.y_train, validation_split=0.2, epochs=max_epochs,
-              batch_size=64, callbacks=[stop], verbose=0)
+    stop = tf.keras.callbacks.EarlyStopping(
+        patience=10, restore_best_weights=True)
+    model.fit(s.x_train, s.y_train, validation_split=0.2,
+              epochs=max_epochs, batch_size=64, callbacks=[stop],
+              verbose=0)
     loss, acc = model.evaluate(s.x_test, s.y_test, verbose=0)
-    return {"width": width, "train_size": len(s.x_train), "seed": run_seed,
-            "params": model.count_params(), "test_loss": loss, "test_accuracy": acc}
+    return {"width": width, "train_size": len(s.x_train),
+            "seed": run_seed, "params": model.count_params(),
+            "test_loss": loss, "test_accuracy": acc}
 
 
 # %% [markdown]
@@ -98,17 +103,19 @@ def train_and_test(width: int, train_size: int | None, run_seed: int) -> dict:
 # curves are always drawn: a power law is a straight line there.
 
 # %%
-size_runs = pd.DataFrame(
-    [train_and_test(w, None, seed + r) for w in widths for r in range(repeats)]
-)
+size_runs = pd.DataFrame([train_and_test(w, None, seed + r)
+                          for w in widths for r in range(repeats)])
 by_size = size_runs.groupby("width", as_index=False).agg(
-    params=("params", "first"), test_loss=("test_loss", "mean"),
+    params=("params", "first"),
+    test_loss=("test_loss", "mean"),
     test_accuracy=("test_accuracy", "mean"))
 by_size
 
 # %%
-ax = plots.loglog(size_runs, "params", "test_loss", title="Test loss falls as the model grows",
-                  xlabel="parameters N", ylabel="test cross-entropy (nats)")
+ax = plots.loglog(size_runs, "params", "test_loss",
+                  title="Test loss falls as the model grows",
+                  xlabel="parameters N",
+                  ylabel="test cross-entropy (nats)")
 
 # %% [markdown]
 # ## Loss versus data
@@ -116,37 +123,45 @@ ax = plots.loglog(size_runs, "params", "test_loss", title="Test loss falls as th
 # Now the width is fixed and the number of training examples grows.
 
 # %%
-data_runs = pd.DataFrame(
-    [train_and_test(data_sweep_width, n, seed + r) for n in train_sizes for r in range(repeats)]
-)
+data_runs = pd.DataFrame([train_and_test(data_sweep_width, n, seed + r)
+                          for n in train_sizes for r in range(repeats)])
 by_data = data_runs.groupby("train_size", as_index=False).agg(
-    test_loss=("test_loss", "mean"), test_accuracy=("test_accuracy", "mean"))
+    test_loss=("test_loss", "mean"),
+    test_accuracy=("test_accuracy", "mean"))
 by_data
 
 # %%
 ax = plots.loglog(data_runs, "train_size", "test_loss",
-                  title=f"Test loss falls with more data (width {data_sweep_width})",
-                  xlabel="training examples D", ylabel="test cross-entropy (nats)")
+                  title=f"More data, lower loss (width {data_sweep_width})",
+                  xlabel="training examples D",
+                  ylabel="test cross-entropy (nats)")
 
 # %% [markdown]
 # ## What we measured
 
 # %%
+def loglog_slope(x, y):
+    """Minus the slope of a straight-line fit of log y against log x."""
+    return float(-np.polyfit(np.log(x), np.log(y), 1)[0])
+
+
 smallest, largest = by_size.iloc[0], by_size.iloc[-1]
-# log-log slope of loss against parameters over the sweep: a first scaling exponent
-slope_n = -np.polyfit(np.log(by_size["params"]), np.log(by_size["test_loss"]), 1)[0]
-slope_d = -np.polyfit(np.log(by_data["train_size"]), np.log(by_data["test_loss"]), 1)[0]
-glue("teaser_loss_smallest", float(smallest["test_loss"]), display=False)
-glue("teaser_loss_largest", float(largest["test_loss"]), display=False)
-glue("teaser_params_smallest", int(smallest["params"]), display=False)
-glue("teaser_params_largest", int(largest["params"]), display=False)
-glue("teaser_loss_ratio", float(smallest["test_loss"] / largest["test_loss"]), display=False)
-glue("teaser_data_loss_first", float(by_data["test_loss"].iloc[0]), display=False)
-glue("teaser_data_loss_last", float(by_data["test_loss"].iloc[-1]), display=False)
-glue("teaser_slope_params", float(slope_n), display=False)
-glue("teaser_slope_data", float(slope_d), display=False)
-print(f"N {int(smallest['params'])} -> {int(largest['params'])}: "
-      f"loss {smallest['test_loss']:.3f} -> {largest['test_loss']:.3f}")
+results = {
+    "teaser_loss_smallest": float(smallest["test_loss"]),
+    "teaser_loss_largest": float(largest["test_loss"]),
+    "teaser_params_smallest": int(smallest["params"]),
+    "teaser_params_largest": int(largest["params"]),
+    "teaser_loss_ratio": float(smallest["test_loss"] / largest["test_loss"]),
+    "teaser_data_loss_first": float(by_data["test_loss"].iloc[0]),
+    "teaser_data_loss_last": float(by_data["test_loss"].iloc[-1]),
+    "teaser_train_size_max": int(by_data["train_size"].iloc[-1]),
+    # log-log slopes over each sweep: a first, crude scaling exponent
+    "teaser_slope_params": loglog_slope(by_size["params"], by_size["test_loss"]),
+    "teaser_slope_data": loglog_slope(by_data["train_size"], by_data["test_loss"]),
+}
+for name, value in results.items():
+    glue(name, value, display=False)
+pd.Series(results, name="value").to_frame()
 
 # %% [markdown]
 # Going from {glue:text}`teaser_params_smallest` to {glue:text}`teaser_params_largest`
@@ -159,7 +174,8 @@ print(f"N {int(smallest['params'])} -> {int(largest['params'])}: "
 # (data) on log–log axes.
 #
 # Two honest caveats. First, the size curve is not a straight line: it falls steeply and
-# then flattens, because 1,347 training images cannot feed a model of 19,000 parameters.
+# then flattens, because {glue:text}`teaser_train_size_max` training images cannot feed a
+# model of {glue:text}`teaser_params_largest` parameters.
 # Model size and data must grow *together*, which is exactly what the scaling laws of
 # Chapter 11 formalize. Second, this is a toy: the
 # slopes of a 1,797-image problem say nothing about those of a language model. The point is

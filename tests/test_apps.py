@@ -1,0 +1,176 @@
+"""Unit tests of scalekit.apps (Chapter 6 helpers)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import recall_score
+
+from scalekit import apps, data
+
+# ---------------------------------------------------------------- threshold_for_recall
+
+
+def test_threshold_for_recall_reaches_target_with_fewest_positives():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 500)
+    s = rng.normal(size=500) + 1.5 * y
+    for target in (0.5, 0.9, 0.98, 1.0):
+        t = apps.threshold_for_recall(y, s, target)
+        assert recall_score(y, s >= t) >= target
+        # any higher threshold (the next score above t) misses the target
+        higher = s[s > t]
+        if higher.size:
+            assert recall_score(y, s >= higher.min()) < target
+
+
+def test_threshold_for_recall_exact_small_case():
+    y = [0, 1, 1, 0, 1, 1]
+    s = [0.1, 0.9, 0.8, 0.7, 0.4, 0.2]
+    assert apps.threshold_for_recall(y, s, 0.5) == 0.8
+    assert apps.threshold_for_recall(y, s, 0.75) == 0.4
+    assert apps.threshold_for_recall(y, s, 1.0) == 0.2
+
+
+@pytest.mark.parametrize("args, exc, word", [
+    (([0, 1], [0.1], 0.9), ValueError, "length"),
+    (([0, 2], [0.1, 0.2], 0.9), ValueError, "y_true"),
+    (([0, 0], [0.1, 0.2], 0.9), ValueError, "positive"),
+    (([0, 1], [0.1, np.nan], 0.9), ValueError, "scores"),
+    (([0, 1], [0.1, 0.2], 0.0), ValueError, "target_recall"),
+    (([0, 1], [0.1, 0.2], 1.5), ValueError, "target_recall"),
+    (([0, 1], [0.1, 0.2], "high"), TypeError, "target_recall"),
+    (([[0, 1]], [[0.1, 0.2]], 0.9), ValueError, "1-D"),
+])
+def test_threshold_for_recall_bad_input(args, exc, word):
+    with pytest.raises(exc, match=word):
+        apps.threshold_for_recall(*args)
+
+
+# ---------------------------------------------------------------- min_cost_threshold
+
+
+def _cost(y, s, t, cfn, cfp):
+    pred = np.asarray(s) >= t
+    y = np.asarray(y)
+    return cfn * np.sum((y == 1) & ~pred) + cfp * np.sum((y == 0) & pred)
+
+
+def test_min_cost_threshold_matches_brute_force():
+    rng = np.random.default_rng(1)
+    y = (rng.random(300) < 0.1).astype(int)
+    s = np.round(rng.normal(size=300) + 2 * y, 1)  # rounded: many ties
+    for cfn, cfp in ((1, 1), (10, 1), (1, 10), (50, 1)):
+        t = apps.min_cost_threshold(y, s, cost_fn=cfn, cost_fp=cfp)
+        grid = np.r_[np.unique(s), s.max() + 1]
+        best = min(_cost(y, s, g, cfn, cfp) for g in grid)
+        assert _cost(y, s, t, cfn, cfp) == best
+
+
+def test_min_cost_threshold_can_predict_nothing():
+    y, s = [0, 0, 0, 1], [0.9, 0.8, 0.7, 0.1]
+    t = apps.min_cost_threshold(y, s, cost_fn=1, cost_fp=1)
+    assert t > 0.9
+
+
+@pytest.mark.parametrize("kwargs, exc, word", [
+    ({"cost_fn": 0, "cost_fp": 1}, ValueError, "cost_fn"),
+    ({"cost_fn": 1, "cost_fp": -2}, ValueError, "cost_fp"),
+    ({"cost_fn": "1", "cost_fp": 1}, TypeError, "cost_fn"),
+])
+def test_min_cost_threshold_bad_costs(kwargs, exc, word):
+    with pytest.raises(exc, match=word):
+        apps.min_cost_threshold([0, 1], [0.1, 0.2], **kwargs)
+
+
+# ---------------------------------------------------------------- perturb_images
+
+
+def test_perturb_images_zero_shift_no_noise_is_identity():
+    x = np.random.default_rng(0).random((5, 8, 8, 1)).astype(np.float32)
+    np.testing.assert_array_equal(apps.perturb_images(x, max_shift=0), x)
+
+
+def test_perturb_images_shifts_pixels_and_keeps_range():
+    x = np.zeros((200, 8, 8), np.float32)
+    x[:, 4, 4] = 1.0
+    out = apps.perturb_images(x, max_shift=2, seed=3)
+    assert out.shape == x.shape
+    pos = np.argwhere(out == 1.0)[:, 1:]
+    assert np.all(np.abs(pos - 4) <= 2)
+    assert len({tuple(p) for p in pos}) > 10  # different images move differently
+    noisy = apps.perturb_images(x, max_shift=1, noise_std=0.5, seed=3)
+    assert noisy.min() >= 0.0 and noisy.max() <= 1.0
+    np.testing.assert_array_equal(noisy, apps.perturb_images(x, max_shift=1, noise_std=0.5,
+                                                             seed=3))
+
+
+@pytest.mark.parametrize("kwargs, exc, word", [
+    ({"images": np.zeros((8, 8))}, ValueError, "images"),
+    ({"images": np.zeros((2, 8, 8)), "max_shift": -1}, ValueError, "max_shift"),
+    ({"images": np.zeros((2, 8, 8)), "max_shift": 8}, ValueError, "max_shift"),
+    ({"images": np.zeros((2, 8, 8)), "max_shift": 1.5}, TypeError, "max_shift"),
+    ({"images": np.zeros((2, 8, 8)), "noise_std": -0.1}, ValueError, "noise_std"),
+    ({"images": np.zeros((2, 8, 8)), "noise_std": None}, TypeError, "noise_std"),
+])
+def test_perturb_images_bad_input(kwargs, exc, word):
+    with pytest.raises(exc, match=word):
+        apps.perturb_images(**kwargs)
+
+
+# ---------------------------------------------------------------- prose_mask / snippet_task
+
+
+def test_prose_mask_marks_comments_and_strings():
+    src = 'x = 1  # one\ns = "ab"\n'
+    mask = apps.prose_mask(src)
+    assert mask.shape == (len(src),)
+    marked = "".join(c for c, m in zip(src, mask, strict=True) if m)
+    assert marked == '# one"ab"'
+
+
+def test_prose_mask_bad_input():
+    with pytest.raises(TypeError, match="source"):
+        apps.prose_mask(b"x = 1")
+    with pytest.raises(ValueError, match="tokenize"):
+        apps.prose_mask('s = """never closed\n')
+
+
+def _source(n_lines: int, word: str) -> str:
+    return "".join(f"{word}_{i} = {i}  # note {i}\n" if i % 3 else f'"""{word} doc {i}"""\n'
+                   for i in range(n_lines))
+
+
+def test_snippet_task_is_balanced_and_disjoint():
+    sources = [_source(200, "alpha"), _source(120, "beta"), _source(300, "gamma")]
+    task = apps.snippet_task(sources, length=32, test_fraction=0.25, names=["a", "b", "c"])
+    assert task.x_train.shape[1] == 32 and task.x_train.dtype == np.int32
+    assert np.bincount(task.y_train).tolist() == [np.bincount(task.y_train)[0]] * 3
+    assert np.bincount(task.y_test).min() == np.bincount(task.y_test).max()
+    assert set(np.unique(task.prose_train)) <= {0, 1}
+    assert len(task.prose_test) == len(task.y_test)
+    train_text = {data.decode_text(r) for r in task.x_train}
+    assert not train_text & {data.decode_text(r) for r in task.x_test}
+    assert task.names == ["a", "b", "c"]
+
+
+def test_snippet_task_on_stdlib_files():
+    texts = [p.read_text(encoding="utf-8") for p in data.stdlib_files("heldout")[:40]
+             if p.stat().st_size > 8000][:2]
+    task = apps.snippet_task(texts, length=64)
+    assert task.x_train.shape[0] > task.x_test.shape[0] > 0
+    assert 0 < task.prose_train.mean() < 1
+
+
+@pytest.mark.parametrize("args, kwargs, exc, word", [
+    (("abc",), {}, TypeError, "sources"),
+    ((["x = 1\n"],), {}, ValueError, "sources"),
+    ((["x = 1\n" * 50, 3],), {}, TypeError, r"sources\[1\]"),
+    ((["x = 1\n" * 50] * 2,), {"length": 0}, ValueError, "length"),
+    ((["x = 1\n" * 50] * 2,), {"test_fraction": 0.0}, ValueError, "test_fraction"),
+    ((["x = 1\n" * 50] * 2,), {"names": ["one"]}, ValueError, "names"),
+    ((["x = 1\n", "y = 2\n"],), {"length": 64}, ValueError, "too short"),
+])
+def test_snippet_task_bad_input(args, kwargs, exc, word):
+    with pytest.raises(exc, match=word):
+        apps.snippet_task(*args, **kwargs)
