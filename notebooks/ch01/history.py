@@ -46,7 +46,7 @@ plots.set_theme()
 
 # %% [markdown]
 # The events, one row each: year of publication, what appeared, the stage of the source's
-# list it belongs to, and the bibliography key of the work (see {doc}`/book/bibliography`).
+# list it belongs to, and the bibliography key of the work (see {doc}`/book/ch10_further_reading`).
 
 # %%
 events = pd.DataFrame(
@@ -99,7 +99,7 @@ ax.set_title("Ideas behind model scaling, by year of publication")
 # * **Distributed computing for data (MapReduce, Spark) and for deep learning (DistBelief,
 #   the parameter server, all-reduce) are different lines.** Hadoop and Spark process data
 #   at scale; deep-network training at scale began with DistBelief and the parameter
-#   server, and today mostly uses synchronous all-reduce (measured in Chapter 5.3).
+#   server, and today mostly uses synchronous all-reduce ({ref}`measured in Chapter 5 <ch05-distributed>`).
 # * **Compression is older than deep learning's boom**: ensembles were compressed into
 #   small models in 2006; pruning, quantization and distillation followed in 2015–2018.
 # * **Scaling laws turned "bigger is better" into a measurable relation** between

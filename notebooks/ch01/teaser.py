@@ -177,7 +177,7 @@ pd.Series(results, name="value").to_frame()
 # then flattens, because {glue:text}`teaser_train_size_max` training images cannot feed a
 # model of {glue:text}`teaser_params_largest` parameters.
 # Model size and data must grow *together*, which is exactly what the scaling laws of
-# Chapter 11 formalize. Second, this is a toy: the
+# {ref}`Chapter 11 <ch11-scaling-laws>` formalize. Second, this is a toy: the
 # slopes of a 1,797-image problem say nothing about those of a language model. The point is
 # the method (sweep one resource, hold the rest fixed, measure held-out loss, plot on
 # log–log axes), which the rest of the book applies with more care.

@@ -257,7 +257,7 @@ print(f"|∇J| at θ=(0,0): {grad_start:.3e}   at the least-squares optimum: {gr
 # what convergence *looks like*. The vanishing-gradient problem is something else: in a
 # deep network the gradients of the *early layers* shrink geometrically with depth (a
 # product of many layer Jacobians with norms below one) while the loss is still far from
-# its minimum. Chapter 3 measures it layer by layer.
+# its minimum. {ref}`Chapter 3 <ch03-gradients>` measures it layer by layer.
 #
 # ## Why it took so many steps: conditioning
 #
@@ -345,7 +345,7 @@ plt.show()
 # The residuals give $\hat\sigma=$ {glue:text}`residual_sigma_hat:.2f` for a true noise of
 # {glue:text}`we_noise_std:.1f`: the model explains everything but the noise. The same
 # least-squares optimum is the target of the Keras version of this regression in the
-# hands-on chapter.
+# {ref}`hands-on chapter <ch05-linear-regression>`.
 #
 # ## Exercises
 #

@@ -463,7 +463,7 @@ ax.set(xlim=(max(0.0, lr_runs["test accuracy"].min() - 0.05), 1.0), ylabel="",
 # * Throughput scaling is a hardware question: measure $E_N$ on the hardware you use.
 # * Growing the global batch needs a larger learning rate, and often warm-up.
 #
-# Pruning a model under a strategy is in the compression section of this chapter.
+# Pruning a model under a strategy is shown in {ref}`the compression section <ch05-compression-strategy>`.
 #
 # ## Exercises
 #

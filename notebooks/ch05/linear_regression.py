@@ -210,7 +210,7 @@ glue("seed_code_initial_grad_norm", initial_grad, display=False)
 # %% [markdown]
 # The gradient starts at a norm of {glue:text}`seed_code_initial_grad_norm:.3g` and grows
 # geometrically, the loss with it: a straight line on a log axis. This is the *exploding
-# gradient* problem of Chapter 3 in its simplest form. There it comes from products of
+# gradient* problem of {ref}`Chapter 3 <ch03-gradients>` in its simplest form. There it comes from products of
 # layer Jacobians in deep networks; here a single layer suffices, because the input scale
 # (x up to 100) makes the loss surface so steep and so elongated that no fixed learning
 # rate suitable for the intercept is small enough for the slope.
@@ -363,7 +363,7 @@ glue("minibatch_adam_rel_gap", float(results[3]["gap vs least squares"]), displa
 # same learning rate ended with a relative gap of {glue:text}`minibatch_sgd_rel_gap:.1e`
 # and mini-batch Adam with {glue:text}`minibatch_adam_rel_gap:.1e`. Those are small in absolute
 # terms, but they are the noise of the last steps, not convergence; a learning rate that
-# decays to zero (Chapter 3) removes it.
+# decays to zero ({ref}`Chapter 3 <ch03-optimizers>`) removes it.
 #
 # The loss curves on a log scale, the fixed runs in the original units (the standardized
 # loss times the variance of y):
@@ -463,7 +463,7 @@ noise_table
 # ({glue:text}`noise_zero_distance:.1e`); at σ = 10 the fitted line is on average
 # {glue:text}`noise_default_distance:.2f` (squared units) away from the truth, and the
 # distance grows with every increase of σ. Noise *injected during training* can act as a
-# regularizer for models that overfit (data augmentation, dropout, Chapter 2); label noise
+# regularizer for models that overfit (data augmentation, dropout, {ref}`ch02-regularization`); label noise
 # baked into the data, as here, only makes the estimate worse.
 #
 # (ch05-seed-check)=
