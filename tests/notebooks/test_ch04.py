@@ -1,6 +1,7 @@
 """Chapter 4: execute each notebook once with small parameters and check what it glues."""
 
 import pytest
+
 from nbtools import dump, run_and_glue
 
 pytestmark = pytest.mark.notebook

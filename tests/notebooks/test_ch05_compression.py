@@ -3,6 +3,7 @@
 import math
 
 import pytest
+
 from nbtools import dump, run_and_glue
 
 pytestmark = pytest.mark.notebook

@@ -7,6 +7,7 @@ second time with another seed, to check that its claims do not hinge on one draw
 import math
 
 import pytest
+
 from nbtools import dump, run_and_glue
 
 pytestmark = pytest.mark.notebook

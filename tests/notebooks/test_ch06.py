@@ -1,6 +1,7 @@
 """Chapter 6: execute the four case studies with small parameters and check what they glue."""
 
 import pytest
+
 from nbtools import dump, run_and_glue
 
 pytestmark = pytest.mark.notebook

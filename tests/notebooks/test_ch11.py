@@ -1,6 +1,7 @@
 """Chapter 11: the scaling-law sweep at CI size, and the glued values the chapter quotes."""
 
 import pytest
+
 from nbtools import dump, run_and_glue
 
 pytestmark = pytest.mark.notebook
