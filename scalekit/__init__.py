@@ -13,10 +13,29 @@ first in a notebook, then call :func:`scalekit.env.setup`.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+import importlib  # noqa: E402
+
+# Submodules load on first use (``import scalekit as sk; sk.env.setup()``), so that
+# ``import scalekit`` itself never imports TensorFlow.
+_SUBMODULES = frozenset(
+    p.stem for p in Path(__file__).parent.glob("[!_]*.py")
+)
+
+__all__ = ["__version__", *sorted(_SUBMODULES)]
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _SUBMODULES)

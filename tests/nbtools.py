@@ -1,7 +1,11 @@
 """Execute chapter notebooks with papermill and read back what they glued.
 
-Executed copies go to ``_build/executed/<same relative path>``; ``.ci/run`` then builds the
-book from those copies (execution off), so CI executes every notebook exactly once.
+Each notebook has exactly one *page run* (:func:`run_page`): its executed copy goes to
+``_build/executed/<same relative path>`` and ``dev.py test`` builds the CI book from those
+copies (execution off). Every other run of a notebook (another seed, another size, a
+switch flipped) is a *variant* (:func:`run_variant`) written under
+``_build/variants/<tag>/``, so the CI book never depends on the order the tests ran in.
+``tests/test_notebook_runs.py`` checks statically that each notebook has one page run.
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 EXECUTED = ROOT / "_build" / "executed"
+VARIANTS = ROOT / "_build" / "variants"
 GLUE_MIME_PREFIX = "application/papermill.record/"
 
 
-def execute(notebook: str, parameters: dict[str, Any], *, timeout: int = 1200) -> Path:
-    """Run ``notebook`` (path relative to the repository) with papermill; return the output path.
+def execute(notebook: str, parameters: dict[str, Any], *, out: Path, timeout: int = 1200) -> Path:
+    """Run ``notebook`` (path relative to the repository) with papermill into ``out``.
 
     The kernel runs in the notebook's folder, as Jupyter Book runs it.
     """
@@ -28,7 +33,6 @@ def execute(notebook: str, parameters: dict[str, Any], *, timeout: int = 1200) -
     src = ROOT / notebook
     if not src.exists():
         raise FileNotFoundError(src)
-    out = EXECUTED / notebook
     out.parent.mkdir(parents=True, exist_ok=True)
     env_before = os.environ.get("PYTHONPATH")
     # The kernel must import this checkout's scalekit even when it is not installed.
@@ -75,11 +79,29 @@ def read_glue(path: Path) -> dict[str, Any]:
     return values
 
 
-def run_and_glue(notebook: str, parameters: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """Execute ``notebook`` with ``parameters`` and return its glued values."""
-    return read_glue(execute(notebook, parameters, **kwargs))
+def run_page(notebook: str, parameters: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """The one run of ``notebook`` whose output the CI book shows; return its glued values.
+
+    Call it once per notebook, with literal parameters, from a module-scoped fixture.
+    """
+    return read_glue(execute(notebook, parameters, out=EXECUTED / notebook, **kwargs))
+
+
+def run_variant(notebook: str, parameters: dict[str, Any], *, tag: str,
+                **kwargs: Any) -> dict[str, Any]:
+    """Another run of ``notebook`` (``tag`` names it, e.g. ``"seed1"``); glued values.
+
+    Written under ``_build/variants/<tag>/``: it never becomes a page.
+    """
+    if not tag or not tag.replace("-", "").replace("_", "").isalnum():
+        raise ValueError(f"tag must be a short alphanumeric name, got {tag!r}")
+    return read_glue(execute(notebook, parameters, out=VARIANTS / tag / notebook, **kwargs))
 
 
 def dump(values: dict[str, Any]) -> str:
     """Glued values as sorted JSON, for assertion messages."""
     return json.dumps(values, indent=1, sort_keys=True, default=str)
+
+
+# Transitional name: chapters move to run_page/run_variant (tests/test_notebook_runs.py).
+run_and_glue = run_page

@@ -27,10 +27,10 @@ import importlib.util
 import subprocess
 import sys
 
+REPO = "git+https://github.com/scaling-ai-book/scaling-ai-models"
 if "google.colab" in sys.modules and importlib.util.find_spec("scalekit") is None:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "scalekit[book] @ git+https://github.com/scaling-ai-book/scaling-ai-models"],
-                   check=True)
+                    f"scalekit[book] @ {REPO}"], check=True)
 
 # %% tags=["parameters"]
 seed = 0                              # every random draw follows from it
