@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from nbsource import ROOT, SCRIPTS, glued_names, prose_references
 
 IDS = [str(p.relative_to(ROOT)) for p in SCRIPTS]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from nbsource import COLAB_CELL, ROOT, SCRIPTS, cells
 
 IDS = [str(p.relative_to(ROOT)) for p in SCRIPTS]
@@ -16,8 +15,8 @@ HIDDEN = {"remove-cell", "remove-input", "hide-input"}
 def test_skeleton(script):
     cs = cells(script)
     first = cs[0]
-    assert first.kind == "markdown" and re.match(
-        r"\(ch\d\d-[a-z0-9-]+\)=\n# \S", first.source), "start with a (chNN-topic)= label, then # Title"
+    label = re.match(r"\(ch\d\d-[a-z0-9-]+\)=\n# \S", first.source)
+    assert first.kind == "markdown" and label, "start with a (chNN-topic)= label, then # Title"
     colab = [c for c in cs if c.kind == "code" and "google.colab" in c.source]
     assert len(colab) == 1 and colab[0].source.strip() == COLAB_CELL, (
         "the Colab cell must be tests/nbsource.py's COLAB_CELL, verbatim")
