@@ -13,6 +13,7 @@ Set ``SCALEKIT_VENV`` to use another virtual environment folder.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -86,29 +87,88 @@ def stage_executed() -> Path:
             missing.append(str(rel))
             continue
         shutil.copy2(executed / rel, stage / rel)
+        hide_injected_parameters(stage / rel)
         (stage / rel).with_suffix(".py").unlink(missing_ok=True)  # build from the .ipynb
     if missing:
         sys.exit(f"these notebooks were not executed by the tests: {missing}")
     config = (stage / "_config.yml").read_text()
-    (stage / "_config.yml").write_text(
-        config.replace("execute_notebooks: force", "execute_notebooks: 'off'"))
+    config, n = re.subn(r"execute_notebooks: \w+", "execute_notebooks: 'off'", config)
+    if n != 1:
+        sys.exit("_config.yml: could not switch execute_notebooks off for the CI build")
+    (stage / "_config.yml").write_text(config)
     return stage
 
 
+def hide_injected_parameters(notebook: Path) -> None:
+    """Tag papermill's "injected-parameters" cell ``remove-cell`` in an executed copy."""
+    import json
+
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+    notebook.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+LOG = ROOT / "_build" / "logs" / "book.log"
+_NB_EVENT = re.compile(r"^(?P<path>\S+\.ipynb): (?P<what>Executing notebook|Executed notebook in "
+                       r"(?P<secs>[\d.]+) seconds|Using cached notebook)")
+
+
 def build(source: Path, *, strict: bool) -> None:
+    """Run jupyter-book on ``source``: one line per notebook, the full log in ``LOG``."""
     out = ROOT / "_build"  # jupyter-book appends _build to --path-output
-    args = ["build", source, "--path-output", ROOT]
+    args = [BIN / "jupyter-book", "build", source, "--path-output", ROOT]
     if strict:
         args += ["--warningiserror", "--keep-going"]
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-    env = dict(os.environ, PYTHONPATH=path)
-    run(BIN / "jupyter-book", *args, env=env)
-    print(f"book written to {out / 'html' / 'index.html'}", flush=True)
+    env = dict(os.environ, PYTHONPATH=path, PYTHONUNBUFFERED="1")
+    LOG.parent.mkdir(parents=True, exist_ok=True)
+    print(f"building the book from {source.relative_to(ROOT) if source != ROOT else '.'} "
+          f"(full log: {LOG.relative_to(ROOT)})", flush=True)
+    start, current, failure = time.time(), None, []
+    with open(LOG, "w", encoding="utf-8") as log, subprocess.Popen(
+            [str(a) for a in args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, errors="replace") as proc:
+        for line in proc.stdout:
+            log.write(line)
+            event = _NB_EVENT.match(line)
+            if event:
+                nb = Path(event["path"])
+                name = (nb.relative_to(source.resolve()) if nb.is_relative_to(source.resolve())
+                        else nb).with_suffix("")
+                if event["what"].startswith("Executing"):
+                    current = name
+                elif event["what"].startswith("Using"):
+                    print(f"  {str(name):42s}  cached", flush=True)
+                else:
+                    print(f"  {str(name):42s}  {float(event['secs']):6.1f} s  ok", flush=True)
+                    current = None
+            elif "Executing notebook failed" in line or failure:
+                failure.append(line.rstrip())
+            elif current is not None and ("Exception occurred" in line or "ExecutionError" in line):
+                failure.append(line.rstrip())
+            elif (strict and "WARNING" in line) or "ERROR" in line:
+                print("  " + line.rstrip(), flush=True)
+        code = proc.wait()
+    if current is not None:
+        print(f"  {str(current):42s}  FAILED", flush=True)
+    if code != 0:
+        print("\n".join(failure[-60:]), file=sys.stderr)
+        sys.exit(f"jupyter-book failed (exit {code}); full log: {LOG}")
+    print(f"book written to {out / 'html' / 'index.html'} in {time.time() - start:.0f} s",
+          flush=True)
+
+
+def check_html() -> None:
+    run(PY, ROOT / "tests" / "check_html.py", ROOT / "_build" / "html")
 
 
 def book() -> None:
     setup()
     build(ROOT, strict=False)
+    check_html()
 
 
 def test() -> None:
@@ -122,7 +182,7 @@ def test() -> None:
     if "-k" in sys.argv[2:] or any(a.startswith("tests/") for a in sys.argv[2:]):
         return  # a partial run cannot build the whole book
     build(stage_executed(), strict=True)
-    run(PY, ROOT / "tests" / "check_html.py", ROOT / "_build" / "html")
+    check_html()
 
 
 def lock() -> None:

@@ -7,9 +7,9 @@ import pandas as pd
 import seaborn as sns
 
 PALETTE = "colorblind"
-#: Width of the book's content column in inches at ``DPI``: 7.0 in x 110 dpi = 770 px, just
+#: Width of the book's content column in inches at ``DPI``: 6.8 in x 110 dpi = 748 px, just
 #: under the theme's 784 px column, so figures are never shrunk and 9 pt text stays >= 13 px.
-COLUMN_INCHES = 7.0
+COLUMN_INCHES = 6.8
 DPI = 110
 MIN_FONT_PT = 9.0
 
