@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """One entry point for readers, contributors and CI. Needs only Python 3.10-3.12.
 
-    python3 dev.py book    # set up .venv, build the book executing every notebook -> _build/html
+    python3 dev.py book    # set up .venv, build the book (every notebook at its defaults,
+                           # re-executing only what changed) -> _build/html
     python3 dev.py test    # set up .venv, lint, run all tests (notebooks executed with small
                            # parameters), then build the book from those executed notebooks
 
@@ -165,9 +166,34 @@ def check_html() -> None:
     run(PY, ROOT / "tests" / "check_html.py", ROOT / "_build" / "html")
 
 
+CACHE = ROOT / "_build" / ".jupyter_cache"
+CACHE_STAMP = CACHE / "scalekit.sha256"
+
+
+def code_fingerprint() -> str:
+    """Hash of what notebooks import but jupyter-cache does not see: scalekit, the pins."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "scalekit").rglob("*.py")) + [CONSTRAINTS]:
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def book() -> None:
+    """Build the book at full size; jupyter-cache re-executes only notebooks that changed.
+
+    The cache keys on each notebook's code cells, so it is emptied whenever scalekit or the
+    pinned versions change (their effect on results is invisible to it).
+    """
     setup()
+    fingerprint = code_fingerprint()
+    if CACHE.exists() and (not CACHE_STAMP.exists() or CACHE_STAMP.read_text() != fingerprint):
+        print("scalekit or constraints.txt changed: every notebook runs again", flush=True)
+        shutil.rmtree(CACHE)
     build(ROOT, strict=False)
+    CACHE_STAMP.write_text(fingerprint)
     check_html()
 
 
