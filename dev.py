@@ -113,6 +113,7 @@ def hide_injected_parameters(notebook: Path) -> None:
 
 
 LOG = ROOT / "_build" / "logs" / "book.log"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _NB_EVENT = re.compile(r"^(?P<path>\S+\.ipynb): (?P<what>Executing notebook|Executed notebook in "
                        r"(?P<secs>[\d.]+) seconds|Using cached notebook)")
 
@@ -126,14 +127,15 @@ def build(source: Path, *, strict: bool) -> None:
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
     env = dict(os.environ, PYTHONPATH=path, PYTHONUNBUFFERED="1")
     LOG.parent.mkdir(parents=True, exist_ok=True)
-    print(f"building the book from {source.relative_to(ROOT) if source != ROOT else '.'} "
-          f"(full log: {LOG.relative_to(ROOT)})", flush=True)
+    print(f"building the book from {source} "
+          f"(full log: {LOG})", flush=True)
     start, current, failure = time.time(), None, []
     with open(LOG, "w", encoding="utf-8") as log, subprocess.Popen(
             [str(a) for a in args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True, errors="replace") as proc:
-        for line in proc.stdout:
-            log.write(line)
+        for raw in proc.stdout:
+            log.write(raw)
+            line = _ANSI.sub("", raw)
             event = _NB_EVENT.match(line)
             if event:
                 nb = Path(event["path"])
@@ -156,7 +158,10 @@ def build(source: Path, *, strict: bool) -> None:
     if current is not None:
         print(f"  {str(current):42s}  FAILED", flush=True)
     if code != 0:
-        print("\n".join(failure[-60:]), file=sys.stderr)
+        start = next((i for i, ln in enumerate(failure) if "error occurred while executing" in ln), 0)
+        end = next((i for i, ln in enumerate(failure) if i > start and "above exception" in ln),
+                   start + 60)
+        print("\n".join(failure[start:end]).strip(), file=sys.stderr)
         sys.exit(f"jupyter-book failed (exit {code}); full log: {LOG}")
     print(f"book written to {out / 'html' / 'index.html'} in {time.time() - start:.0f} s",
           flush=True)
