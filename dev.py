@@ -158,7 +158,8 @@ def build(source: Path, *, strict: bool) -> None:
     if current is not None:
         print(f"  {str(current):42s}  FAILED", flush=True)
     if code != 0:
-        start = next((i for i, ln in enumerate(failure) if "error occurred while executing" in ln), 0)
+        start = next((i for i, ln in enumerate(failure)
+                      if "error occurred while executing" in ln), 0)
         end = next((i for i, ln in enumerate(failure) if i > start and "above exception" in ln),
                    start + 60)
         print("\n".join(failure[start:end]).strip(), file=sys.stderr)
