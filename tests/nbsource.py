@@ -91,8 +91,8 @@ def glued_names(script: Path) -> tuple[list[Glued], list[str]]:
 
 
 _REF = re.compile(
-    r"\{glue(?::\w+)?\}`(?:([\w/.-]+\.ipynb)::)?([a-z0-9_]+)(?::[^`]*)?`"
-    r"|\{glue:figure\}\s+(?:([\w/.-]+\.ipynb)::)?([a-z0-9_]+)")
+    r"\{glue(?::\w+)?\}`(?:([\w/.-]+\.ipynb)::)?(\w+)(?::[^`]*)?`"
+    r"|\{glue:figure\}\s+(?:([\w/.-]+\.ipynb)::)?(\w+)")
 
 
 def prose_references(text: str) -> list[tuple[str | None, str]]:
