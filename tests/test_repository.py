@@ -61,13 +61,6 @@ def test_notebook_pair_in_sync(path: Path):
     assert cells_a == cells_b, "run `python3 dev.py sync` to update the .ipynb from the .py"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
-def test_notebook_has_a_test(path: Path):
-    rel = str(path.relative_to(ROOT))
-    tests = "".join(p.read_text() for p in (ROOT / "tests" / "notebooks").glob("test_*.py"))
-    assert rel in tests, f"no test under tests/notebooks/ executes {rel}"
-
-
 def test_toc_lists_existing_files_and_every_notebook():
     files = _toc_files()
     for f in files:
