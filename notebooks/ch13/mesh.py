@@ -140,16 +140,16 @@ def holders(parts):
     return held
 
 
-fig, axes = plots.subplots(4, height=1.9)
-for ax, (name, parts) in zip(axes, blocks.items(), strict=True):
+fig, axes = plots.subplots(2, 2, height=6.4)
+for ax, (name, parts) in zip(axes.ravel(), blocks.items(), strict=True):
     held = holders(parts)
     kinds = sorted({tuple(h) for h in held})
     grid = np.array([kinds.index(tuple(h)) for h in held]).reshape(rows, cols)
     ax.imshow(grid, cmap="tab10", vmin=0, vmax=9)
     for k, h in enumerate(held):
         label = "all" if len(h) == num_devices else ",".join(map(str, h))
-        ax.text(k % cols, k // cols, label, ha="center", va="center", fontsize=7)
-    ax.set_title(name, fontsize=9)
+        ax.text(k % cols, k // cols, label, ha="center", va="center", fontsize=9)
+    ax.set_title(name)
     ax.set_xticks([])
     ax.set_yticks([])
 report.figure("mesh_owner_fig", fig)
