@@ -124,7 +124,8 @@ both = [p.numpy() for p in blocks["both"]]
 rebuilt = np.block([[both[i * b + j] for j in range(b)] for i in range(a)])
 roundtrip = compare.max_abs_diff(rebuilt, x)
 share_both = rows_table[-1]["share of the tensor"]
-print(f"rebuilt from the blocks: max |diff| = {roundtrip}; share per device = {share_both}")
+print(f"rebuilt from the blocks: max |diff| = {roundtrip}; "
+      f"share per device = {share_both}")
 
 # %% [markdown]
 # The picture below reads ownership straight from `unpack`: every element of the matrix
@@ -190,7 +191,8 @@ def column_sums(t):
 
 sums = column_sums(placed["rows on batch"])
 print(dtensor.fetch_layout(sums).sharding_specs)  # [unsharded]: the sum is replicated
-allreduce_diff = compare.max_abs_diff(dtensor.unpack(sums)[0], np.sum(x.numpy(), axis=0))
+one_device = np.sum(x.numpy(), axis=0)
+allreduce_diff = compare.max_abs_diff(dtensor.unpack(sums)[0], one_device)
 print(f"sum over the sharded rows vs one device: max |diff| = {allreduce_diff}")
 
 # %% [markdown]

@@ -130,7 +130,8 @@ while len(bwd) < S * M:
     for phase, s, m in ready:
         with tf.device(devices[s]):
             if phase == "forward":
-                inp = tf.identity(tf.constant(x_mb[m]) if s == 0 else saved[s - 1, m][2])
+                sent = tf.constant(x_mb[m]) if s == 0 else saved[s - 1, m][2]
+                inp = tf.identity(sent)  # on device s: the send from stage s - 1
                 with tf.GradientTape() as tape:
                     tape.watch(inp)
                     out = run_stage(s, inp)

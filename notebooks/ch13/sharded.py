@@ -146,7 +146,7 @@ def replicated(rank):
 def sharded(shape):
     """Shard the first dimension that splits evenly over the mesh; else replicate."""
     dim = next((i for i, s in enumerate(shape) if s % num_devices == 0), None)
-    return dtensor.Layout([("batch" if i == dim else U) for i in range(len(shape))], mesh)
+    return dtensor.Layout(["batch" if i == dim else U for i in range(len(shape))], mesh)
 
 
 def on_mesh(array, layout):
@@ -178,8 +178,8 @@ def train_dtensor(layout_of):
         t = dtensor.copy_to_mesh(tf.constant(k + 1.0, tf.float64), replicated(0))
         loss = step(on_mesh(x_np[k], data), on_mesh(y_np[k], data), t)
         losses.append(float(dtensor.unpack(loss)[0]))
-    weights = {k: dtensor.unpack(dtensor.relayout(w.read_value(), replicated(len(w.shape)))
-                                 )[0].numpy() for k, w in p.items()}
+    weights = {k: dtensor.unpack(dtensor.relayout(
+        w.read_value(), replicated(len(w.shape))))[0].numpy() for k, w in p.items()}
     state = [t.read_value() for d in (p, m, v) for t in d.values()]
     device0_bytes = sum(dtensor.unpack(t)[0].numpy().nbytes for t in state)
     return weights, losses, device0_bytes, {k: w.layout for k, w in p.items()}

@@ -193,8 +193,9 @@ device0 = sum(b[0] for b in per_device.values())
 bytes_ratio = device0 / total
 d, h, n = width, hidden_units, num_devices
 bytes_formula = ((2 * d * h + h) / n + d) / (2 * d * h + h + d)
-report.table(pd.DataFrame({"bytes on each device": {k: b[0] for k, b in per_device.items()},
-                           "bytes in total": {k: v.nbytes for k, v in init.items()}}))
+report.table(pd.DataFrame({
+    "bytes on each device": {k: b[0] for k, b in per_device.items()},
+    "bytes in total": {k: v.nbytes for k, v in init.items()}}))
 print(f"per-device share {bytes_ratio:.4f}; formula {bytes_formula:.4f}; 1/N = {1 / n}")
 
 # %% [markdown]
