@@ -210,7 +210,7 @@ bytes_rows = [{"collective": kind.replace("_", "-"), "devices": n,
               for kind in collectives for n in (2, num_devices, 64)]
 report.table(pd.DataFrame(bytes_rows), index=False)
 
-# %%
+# %% tags=["remove-input"]
 allgather_bytes = parallel.collective_bytes("all_gather", num_devices, full_bytes)
 allreduce_bytes = parallel.collective_bytes("all_reduce", num_devices, full_bytes)
 report.record("mesh", devices=num_devices, share_per_device=share_both,
