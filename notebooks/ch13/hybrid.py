@@ -215,12 +215,6 @@ report.table(page.drop(columns="model").assign(
 ).drop(columns=["state_gb", "comm_gb"]), index=False, digits=3)
 
 
-def cell(model, devices, strategy, column):
-    sel = bill[(bill.model == model) & (bill.devices == devices)
-               & (bill.strategy == strategy)]
-    return float(sel[column].iloc[0])
-
-
 # %% tags=["remove-cell"]
 fig, axes = plots.subplots(2, height=3.4, sharey=True)
 order = list(parallel.STRATEGIES)
@@ -357,6 +351,12 @@ report.record("hybrid", max_abs_diff=hybrid_diff, weights_moved=moved,
               mc_max_abs_diff=-1.0 if mc_diff is None else mc_diff)
 
 # %% tags=["remove-input"]
+def cell(model, devices, strategy, column):
+    sel = bill[(bill.model == model) & (bill.devices == devices)
+               & (bill.strategy == strategy)]
+    return float(sel[column].iloc[0])
+
+
 report.record("bill", dp_7b_state_gb=cell("7B", 8, "data", "state_gb"),
               zero3_7b_8_state_gb=cell("7B", 8, "zero3", "state_gb"),
               zero3_70b_64_state_gb=cell("70B", 64, "zero3", "state_gb"),

@@ -193,17 +193,17 @@ device0 = sum(b[0] for b in per_device.values())
 bytes_ratio = device0 / total
 d, h, n = width, hidden_units, num_devices
 bytes_formula = ((2 * d * h + h) / n + d) / (2 * d * h + h + d)
+print(f"per-device share {bytes_ratio:.4f}; formula {bytes_formula:.4f}; 1/N = {1 / n}")
 report.table(pd.DataFrame({
     "bytes on each device": {k: b[0] for k, b in per_device.items()},
     "bytes in total": {k: v.nbytes for k, v in init.items()}}))
-print(f"per-device share {bytes_ratio:.4f}; formula {bytes_formula:.4f}; 1/N = {1 / n}")
 
 # %% [markdown]
 # The price is communication of *activations*: per block, one all-reduce of the $B\times d$
 # output forward and one of the $B\times d$ input gradient backward. Data parallelism
 # instead all-reduces the *gradients of the weights*, $2dh + h + d$ numbers, once per step.
 # Which is larger depends on the batch and the layer, and this is the trade-off of
-# chapter 13's bill ({ref}`ch13-hybrid`). Tensor parallelism's all-reduces sit on the
+# the chapter's bill ({ref}`ch13-hybrid`). Tensor parallelism's all-reduces sit on the
 # critical path of every layer, so it is used inside a machine, on its fastest links
 # {cite:p}`narayanan2021efficient`.
 
