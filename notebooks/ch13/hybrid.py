@@ -216,33 +216,31 @@ report.table(page.drop(columns="model").assign(
 
 
 # %% tags=["remove-cell"]
-fig, axes = plots.subplots(2, height=3.4, sharey=True)
+fig, axes = plots.subplots(2, height=3.6)
 order = list(parallel.STRATEGIES)
-for ax, n in zip(axes, (8, 64), strict=True):
-    for k, name in enumerate(("7B", "70B")):
-        sel = bill[(bill.model == name) & (bill.devices == n)].set_index("strategy")
-        ax.scatter(sel.loc[order, "comm_gb"].clip(lower=1e-3),
-                   sel.loc[order, "state_gb"], color=f"C{k}", label=name)
-        for s in order:
-            ax.annotate(s, (max(sel.loc[s, "comm_gb"], 1e-3), sel.loc[s, "state_gb"]),
-                        fontsize=9, xytext=(3, 2), textcoords="offset points")
-    ax.axhline(80, color="0.4", ls=":", label="80 GB device")
-    ax.set_xscale("log")
+pos = np.arange(len(order))
+for k, name in enumerate(("7B", "70B")):
+    sel = bill[(bill.model == name) & (bill.devices == 64)].set_index("strategy")
+    for ax, column in zip(axes, ("state_gb", "comm_gb"), strict=True):
+        ax.bar(pos + (k - 0.5) * 0.4, sel.loc[order, column], width=0.4,
+               color=f"C{k}", label=name)
+axes[0].axhline(80, color="0.3", ls=":", label="80 GB device")
+titles = ("model states per device (GB)", "GB sent per device per step")
+for ax, title in zip(axes, titles, strict=True):
     ax.set_yscale("log")
-    ax.set_title(f"{n} devices")
-    ax.set_xlabel("GB sent per device per step")
-axes[0].set_ylabel("model states per device (GB)")
-axes[0].legend(loc="lower left")
+    ax.set_title(title)
+    ax.set_xticks(pos, order, rotation=40, ha="right")
+axes[0].legend()
 report.figure("bill_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} bill_fig
-# :alt: Two log-log scatter plots, 8 and 64 devices, of model-state memory per device against bytes sent per step, one point per strategy for the 7B and the 70B model, with a dotted line at 80 GB. Data parallelism sits above the line; sharded strategies below it; tensor parallelism far to the right.
+# :alt: Two bar charts on logarithmic axes, one bar per strategy for the 7B and the 70B model on 64 devices. Left, model-state memory per device with a dotted line at 80 GB: data parallelism and ZeRO-1/2 of the 70B model lie above it, the fully sharded strategies below. Right, bytes sent per device per step: tensor parallelism is two orders of magnitude above the others.
 # :name: fig-bill
 #
-# Memory of the model states per device against bytes sent per device per step, by
-# formula, for each strategy. Below the dotted line the states fit in an 80 GB device;
-# further left, less traffic.
+# The bill on 64 devices, by formula: memory of the model states per device (left;
+# below the dotted line they fit in an 80 GB device) and bytes each device sends per
+# training step (right).
 # ```
 
 # %% [markdown]

@@ -186,18 +186,21 @@ report.table(schedule.pivot(index="stage", columns="slot", values="micro_batch")
              .astype("Int64").astype(str).replace("<NA>", "·"))
 
 # %% tags=["remove-cell"]
+from matplotlib.patches import Patch  # noqa: E402
+
 fig, (ax1, ax2) = plots.subplots(2, height=3.0, width_ratios=[1.6, 1])
 for row in log:
     color = "C0" if row["phase"] == "forward" else "C1"
-    ax1.broken_barh([(row["slot"], 0.95)], (row["stage"] - 0.45, 0.9), color=color)
+    ax1.broken_barh([(row["slot"], 1)], (row["stage"] - 0.45, 0.9), color=color,
+                    edgecolor="white")
     ax1.text(row["slot"] + 0.47, row["stage"], str(row["micro_batch"]), ha="center",
              va="center", color="white", fontsize=9)
 ax1.set_yticks(range(S), [f"stage {s}" for s in range(S)])
 ax1.invert_yaxis()
 ax1.set_xlabel("time slot")
-ax1.bar([0], [0], color="C0", label="forward")
-ax1.bar([0], [0], color="C1", label="backward")
-ax1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=2)
+ax1.legend(handles=[Patch(color="C0", label="forward"),
+                    Patch(color="C1", label="backward")],
+           loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=2)
 ms = np.arange(1, 33)
 for k, s_count in enumerate(sorted({2, S, 8})):
     ax2.plot(ms, [parallel.gpipe_bubble(s_count, m) for m in ms], color=f"C{k + 2}",
