@@ -132,6 +132,9 @@ print(f"rebuilt from the blocks: max |diff| = {roundtrip}; "
 # is a distinct number, so the block device *i* holds tells which elements it owns.
 
 # %% tags=["remove-cell"]
+from matplotlib.colors import ListedColormap  # noqa: E402
+
+
 def holders(parts):
     """For each element of the matrix, the devices whose block contains it."""
     held = [[] for _ in range(rows * cols)]
@@ -141,12 +144,13 @@ def holders(parts):
     return held
 
 
-fig, axes = plots.subplots(2, 2, height=6.4)
+fig, axes = plots.subplots(2, 2, height=5.6)
+colors = [f"C{i % 10}" for i in range(num_devices)] + ["0.85"]  # last: every device
 for ax, (name, parts) in zip(axes.ravel(), blocks.items(), strict=True):
     held = holders(parts)
-    kinds = sorted({tuple(h) for h in held})
-    grid = np.array([kinds.index(tuple(h)) for h in held]).reshape(rows, cols)
-    ax.imshow(grid, cmap="tab10", vmin=0, vmax=9)
+    first = [num_devices if len(h) == num_devices else h[0] for h in held]
+    grid = np.array(first).reshape(rows, cols)
+    ax.imshow(grid, cmap=ListedColormap(colors), vmin=-0.5, vmax=num_devices + 0.5)
     for k, h in enumerate(held):
         label = "all" if len(h) == num_devices else ",".join(map(str, h))
         ax.text(k % cols, k // cols, label, ha="center", va="center", fontsize=9)
@@ -161,8 +165,9 @@ report.figure("mesh_owner_fig", fig)
 # :name: fig-mesh-owner
 #
 # Which device holds each element of the matrix under four layouts on the 2 × 2 mesh,
-# read from `dtensor.unpack`. Along a mesh axis a layout does not name, blocks are
-# replicated, so the "rows on batch" layout gives devices 0 and 1 the same block.
+# read from `dtensor.unpack` (coloured by the first device holding it; grey: every
+# device). Along a mesh axis a layout does not name, blocks are replicated, so the
+# "rows on batch" layout gives devices 0 and 1 the same block.
 # ```
 
 # %% [markdown]
