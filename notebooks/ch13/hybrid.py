@@ -339,8 +339,7 @@ else:
 
 # %% [markdown]
 # On real machines only `DTENSOR_JOBS` changes (their host names instead of `localhost`),
-# and `device_type="GPU"` or `"TPU"` replaces `"CPU"`. Multi-client DTensor on GPUs uses
-# NCCL for the collectives between hosts.
+# and `"GPU"` or `"TPU"` replaces `"CPU"`; the training code itself does not change.
 
 # %%
 report.record("hybrid", max_abs_diff=hybrid_diff, weights_moved=moved,

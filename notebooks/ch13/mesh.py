@@ -18,8 +18,8 @@
 # Data parallelism ({ref}`ch05-distributed`) gives every device a whole copy of the model
 # and a slice of the batch. It stops working when the model's weights, gradients and
 # optimizer state no longer fit on one device. The source names the way out in one
-# sentence, "model parallelism and hybrid parallelism" (§1.5), and runs nothing. This
-# chapter runs all of it, with TensorFlow's own SPMD engine, DTensor
+# sentence, "model parallelism and hybrid parallelism" (模型并行和混合并行, §1.5), and runs
+# nothing. This chapter runs all of it, with TensorFlow's own SPMD engine, DTensor
 # (`tf.experimental.dtensor`): tensor parallelism ({ref}`ch13-tensor-parallel`), sharded
 # data parallelism in the style of ZeRO and FSDP ({ref}`ch13-sharded`), pipeline
 # parallelism ({ref}`ch13-pipeline`) and the source's "hybrid parallelism" on a 2-D mesh,

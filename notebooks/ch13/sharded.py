@@ -129,9 +129,11 @@ single, single_losses = train_single()
 # differ only in the layout of the weights and Adam's slots: **replicated** for data
 # parallelism, **sharded along `batch`** (on the first dimension that divides evenly) for
 # ZeRO-3. In the ZeRO-3 step, `dtensor.relayout` to the replicated layout is the
-# all-gather that materializes a weight for the forward and backward pass; the gradient,
-# summed over the batch shards, is relayout to the weight's sharded layout, which is a
-# reduce-scatter, and the Adam update then touches only each device's own shard.
+# all-gather that materializes a weight for the forward and backward pass. The gradient
+# is summed over the batch shards and comes back in the weight's sharded layout: each
+# device keeps one block of the sum, which is what a reduce-scatter computes (an
+# implementation may also all-reduce and keep a block, sending twice the bytes). The
+# Adam update then touches only each device's own shard.
 
 # %%
 mesh = dtensor.create_mesh(parallel.mesh_dims(["batch"], [num_devices], num_devices),
