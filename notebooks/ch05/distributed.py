@@ -125,6 +125,8 @@ run = subprocess.run([sys.executable, "-c", SOURCE], capture_output=True, text=T
                      env={**os.environ, "TF_USE_LEGACY_KERAS": "1"})
 source_run = json.loads(run.stdout.strip().splitlines()[-1])
 per_epoch = source_run["batches_per_epoch"]
+
+# %% tags=["remove-input"]
 report.record("mirrored", source_replicas=source_run["replicas"],
               source_gpus=source_run["gpus"], source_batches_per_epoch=per_epoch[0],
               source_same_batches_every_epoch=len(set(per_epoch)) == 1,
@@ -171,6 +173,8 @@ per_replica_shapes = [int(t.shape[0])
 print(f"{strategy.num_replicas_in_sync} replicas on "
       f"{distribute.replica_devices(num_replicas)}")
 print(f"global batch {global_batch_size} -> per-replica batches {per_replica_shapes}")
+
+# %%
 report.record("mirrored", per_replica_batch=per_replica_shapes[0],
               global_batch=global_batch_size)
 
@@ -256,6 +260,8 @@ x_even, y_even = split.x_train[:n_even], split.y_train[:n_even]
 single = train(x_even, y_even)
 mirrored = train(x_even, y_even, strategy)
 equivalence = compare.max_abs_diff(single, mirrored)
+
+# %%
 report.record("mirrored", replicas=strategy.num_replicas_in_sync,
               steps=epochs * n_even // global_batch_size,
               vs_single_max_abs_diff=equivalence,

@@ -202,6 +202,8 @@ def load_weights(path: Path) -> list[np.ndarray]:
 
 
 worker_weights = [load_weights(clean / f"weights_{i}.npz") for i in range(num_workers)]
+
+# %%
 report.record("mwms", workers=num_workers, epochs=epochs, seconds=mwms_seconds,
               weights_max_abs_diff_across_workers=max(
                   compare.max_abs_diff(worker_weights[0], w) for w in worker_weights))

@@ -139,6 +139,8 @@ report.table(pd.DataFrame(history.history).rename_axis("epoch"), digits=3)
 local = models.mlp(split.num_features, split.num_classes, width=64)
 local.set_weights(model.get_weights())
 logits = local.predict(split.x_test, verbose=0)
+
+# %%
 report.record("ps", steps_completed=steps_done, steps_expected=epochs * steps_per_epoch,
               test_accuracy=(logits.argmax(axis=1) == split.y_test).mean(),
               workers=num_workers, num_ps=num_ps)

@@ -102,6 +102,8 @@ supported = sorted(
 )
 print(f"tensorflow {tf.__version__}: Requires-Python {tf_meta['Requires-Python']}; "
       f"wheels for Python {', '.join(supported)}")
+
+# %%
 report.record("env", tf_min_python_minor=int(supported[0].split(".")[1]),
               python38_supported="3.8" in supported)
 
@@ -182,6 +184,8 @@ build = tf.sysconfig.get_build_info()
 print("extras:", extras)
 print("installed by [and-cuda]:", ", ".join(cuda_wheels))
 print({k: build.get(k) for k in ("is_cuda_build", "cuda_version", "cudnn_version")})
+
+# %%
 report.record("env", has_and_cuda_extra="and-cuda" in extras)
 
 # %% [markdown]
@@ -212,6 +216,8 @@ libs = sorted(p.name for p in lib_dir.glob("*.so*"))
 print(f"tensorflow/{include_dir.relative_to(package)}: {n_headers} headers (.h), "
       f"{n_so_in_include} shared libraries (.so)")
 print(f"tensorflow/{lib_dir.relative_to(package)}".rstrip("/."), ":", libs)
+
+# %%
 report.record("env", include_headers=n_headers, include_shared_libs=n_so_in_include)
 
 # %% [markdown]
@@ -258,6 +264,8 @@ report.table(keras_table, index=False)
 # %%
 late = keras_of["import tensorflow, set the variable, use tf.keras"]
 touched = keras_of["import tensorflow, use tf.keras, set the variable"]
+
+# %%
 report.record("env", legacy_set_after_import_works=late.startswith("tf_keras"),
               legacy_set_after_first_use_works=touched.startswith("tf_keras"),
               keras_is_legacy=tf.keras.layers.Dense.__module__.startswith("tf_keras"))
@@ -387,6 +395,8 @@ if resource is not None:
     peak_gb = peak * (1 if sys.platform == "darwin" else 1024) / 1e9
 else:
     peak_gb = float("nan")
+
+# %%
 report.record("env", peak_rss_gb=peak_gb, peak_rss_share_of_16gb=peak_gb / 16)
 
 # %% [markdown]

@@ -109,6 +109,8 @@ finite = np.isfinite(seed_history)
 first_bad = int(np.argmin(finite)) + 1 if not finite.all() else 0
 print("loss per epoch:", seed_history)
 print("final slope, intercept:", seed_weights)
+
+# %%
 report.record("linreg", source_final_loss_is_finite=np.isfinite(seed_history[-1]),
               source_first_nonfinite_epoch=first_bad,
               source_epochs_run=len(seed_history), source_first_loss=seed_history[0])
@@ -147,6 +149,8 @@ H = 2.0 / len(x_train) * X.T @ X
 lam_max = float(np.linalg.eigvalsh(H).max())
 sgd_lr = float(tf.keras.optimizers.get("sgd").learning_rate.numpy())
 growth = abs(1.0 - sgd_lr * lam_max)
+
+# %%
 report.record("linreg", source_lambda_max=lam_max, source_max_stable_lr=2.0 / lam_max,
               source_sgd_lr=sgd_lr, source_growth_per_step=growth)
 
@@ -235,6 +239,8 @@ x_te, y_te = data.house_prices(n_test, seed=seed + 1, noise_std=noise_std)
 X_tr = np.hstack([x_tr, np.ones_like(x_tr)])
 (lstsq_slope, lstsq_intercept), *_ = np.linalg.lstsq(X_tr, y_tr.ravel(), rcond=None)
 lstsq_mse = float(np.mean((X_tr @ [lstsq_slope, lstsq_intercept] - y_tr.ravel()) ** 2))
+
+# %%
 report.record("linreg", lstsq_slope=lstsq_slope, lstsq_intercept=lstsq_intercept,
               lstsq_train_mse=lstsq_mse)
 
@@ -497,6 +503,8 @@ tf.random.set_seed(42)
 second = np.random.uniform(0, 100, size=(3, 1)).ravel()
 print("first draw: ", first)
 print("second draw:", second)
+
+# %%
 report.record("linreg", source_data_repeatable=np.array_equal(first, second))
 
 # %% [markdown]
