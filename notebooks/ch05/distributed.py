@@ -226,8 +226,8 @@ print(f"4 workers, 1000 values each: every worker ends with the sum; "
 #
 # Same initial weights, same data in the same order (`shuffle=False`), plain SGD: one run
 # without a strategy, one under `MirroredStrategy` with `num_replicas` replicas, both with
-# global batch `global_batch_size`. The training set has 1,347 digits; we first keep a
-# multiple of the batch size.
+# global batch `global_batch_size`. We first keep a multiple of the batch size of the
+# training digits.
 
 # %%
 split = data.load("digits", seed=seed)

@@ -152,14 +152,16 @@ growth = abs(1.0 - sgd_lr * lam_max)
 
 # %%
 report.record("linreg", source_lambda_max=lam_max, source_max_stable_lr=2.0 / lam_max,
-              source_sgd_lr=sgd_lr, source_growth_per_step=growth)
+              source_sgd_lr=sgd_lr, source_growth_per_step=growth,
+              source_loss_growth_per_epoch=growth ** (2 * 4))
 
 # %% [markdown]
 # The largest stable learning rate is {glue:text}`linreg_source_max_stable_lr:.1e`; `'sgd'`
 # uses {glue:text}`linreg_source_sgd_lr:.2f`, so each step multiplies the error by about
 # {glue:text}`linreg_source_growth_per_step:.0f` and the squared error by its square. With
 # 100 examples and Keras's default batch size of 32, an epoch is 4 steps, so the loss can
-# grow by a factor of about 10¹⁴ per epoch; float32 overflows at 3.4·10³⁸, after which
+# grow by a factor of about {glue:text}`linreg_source_loss_growth_per_epoch:.0e` per
+# epoch; float32 overflows at 3.4·10³⁸, after which
 # the updates produce inf − inf = NaN.
 #
 # To watch it step by step we rerun the same code with a callback that records the

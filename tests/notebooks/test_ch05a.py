@@ -119,6 +119,8 @@ def test_gradient_explanation(linreg):
     assert 2e-4 < g["linreg_source_max_stable_lr"] < 5e-4  # errata: "about 3·10⁻⁴"
     assert g["linreg_source_max_stable_lr"] < g["linreg_source_sgd_lr"] / 10
     assert g["linreg_source_growth_per_step"] > 10
+    assert math.isclose(g["linreg_source_loss_growth_per_epoch"],
+                        g["linreg_source_growth_per_step"] ** 8, rel_tol=1e-9)
     assert g["linreg_source_initial_grad_norm"] > 1000
 
 
