@@ -366,7 +366,7 @@ ax.axhline(1.0, ls="--", color="k", lw=1)
 ax.text(0.98, 1.02, "perfect linear scaling", ha="right", va="bottom",
         transform=ax.get_yaxis_transform(), fontsize=9)
 ax.set(title="Scaling efficiency on this machine's replica devices",
-       ylabel="efficiency  T_N / (N T_1)", xlabel="replicas N",
+       ylabel=r"efficiency $T_N / (N\,T_1)$", xlabel="replicas N",
        ylim=(0, max(1.15, sweep["efficiency"].max() * 1.1)))
 report.figure("mirrored_efficiency_fig", fig)
 
@@ -473,18 +473,18 @@ fig, ax = plots.subplots(height=3.0)
 keys = list(settings)
 for k, key in enumerate(keys):
     runs = lr_runs[lr_runs["setting"] == key]["test accuracy"]
-    ax.barh(k, runs.mean(), color=f"C{k}", height=0.6)
+    ax.plot(runs.mean(), k, "D", color=f"C{k}", ms=10)
     ax.plot(runs, [k] * len(runs), "k.", ms=6)
 ax.set_yticks(range(len(keys)), [settings[k][0] for k in keys])
-ax.invert_yaxis()
 ax.set(xlim=(max(0.0, lr_runs["test accuracy"].min() - 0.05), 1.0),
-       xlabel="test accuracy (bar: mean over seeds; dots: runs)",
+       ylim=(len(keys) - 0.5, -0.5),
+       xlabel="test accuracy (diamond: mean over seeds; dots: runs)",
        title=f"Test accuracy after {lr_epochs} epochs")
 report.figure("mirrored_lr_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} mirrored_lr_fig
-# :alt: Horizontal bars of test accuracy for four settings: the small batch, the large batch at the same rate (clearly lowest), the large batch with the scaled rate, and the scaled rate with warm-up; dots mark the individual seeds.
+# :alt: Dot plot of test accuracy for four settings: the small batch, the large batch at the same rate (clearly lowest), the large batch with the scaled rate, and the scaled rate with warm-up; diamonds mark the mean, small dots the individual seeds.
 # :name: fig-ch05-large-batch
 #
 # The linear scaling rule on the digits: a larger batch at the same rate learns less in

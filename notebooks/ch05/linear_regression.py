@@ -204,7 +204,7 @@ ax.axhline(np.finfo(np.float32).max, color="grey", lw=1, ls=":")
 ax.text(0, np.finfo(np.float32).max, "float32 max", va="bottom", fontsize=9)
 ax.set(xlabel="SGD step (4 per epoch)", ylabel="value (log scale)",
        title="The source's training run explodes")
-ax.legend(loc="center right")
+ax.legend(loc="upper left")
 report.figure("linreg_explosion_fig", fig)
 
 # %%
