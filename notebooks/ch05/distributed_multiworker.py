@@ -167,9 +167,10 @@ print("finished", flush=True)
 # ## Run the job
 #
 # `workers.run_workers` starts `num_workers` copies of the script, each with its own
-# `TF_CONFIG` and `TF_USE_LEGACY_KERAS=1` (MWMS fails under Keras 3,
-# [keras-team/keras#20585](https://github.com/keras-team/keras/issues/20585); the book uses
-# Keras 2 throughout), waits for all of them, and raises an error with the failing
+# `TF_CONFIG` and `TF_USE_LEGACY_KERAS=1` (TensorFlow's own MWMS tutorial fails under
+# Keras 3, as reported in
+# [keras-team/keras#20585](https://github.com/keras-team/keras/issues/20585); the book
+# uses Keras 2 throughout), waits for all of them, and raises an error with the failing
 # worker's last log lines if one of them fails.
 
 # %%

@@ -259,7 +259,7 @@ report.record("linreg", lstsq_slope=lstsq_slope, lstsq_intercept=lstsq_intercept
 #
 # Subtract the training mean and divide by the training standard deviation, for the
 # input and (because the labels are in the hundreds too) for the target. This is the
-# oldest trick for gradient training {cite:p}`lecun1998efficient`: after it, Σx = 0 and
+# classic preparation for gradient training {cite:p}`lecun1998efficient`: after it, Σx = 0 and
 # Σx² = n, so the Hessian becomes H = 2·I, perfectly round, and every learning rate
 # below 1 is stable. We keep everything else as in the source: `'sgd'`, 10 epochs.
 
