@@ -288,6 +288,7 @@ for k, (name, part) in enumerate(history.groupby("attempt", sort=False)):
 ax.axvline(kill_after_epoch + 0.5, color="0.3", lw=1.5)
 ax.text(kill_after_epoch + 0.55, ax.get_ylim()[1], "worker 1 killed (SIGKILL)",
         color="0.3", va="top", fontsize=9)
+ax.set_xticks(reference["epoch"] + 1)
 ax.set(xlabel="epoch", ylabel="training loss", title="Resuming from BackupAndRestore")
 ax.legend(loc="lower left")
 report.figure("mwms_resume_fig", fig)
