@@ -201,6 +201,7 @@ class WorkerGroup:
     def kill(self, index: int, sig: int = signal.SIGKILL) -> None:
         """Send ``sig`` (default SIGKILL: no clean-up, like a lost machine) to one worker."""
         index = positive_int("index", index, allow_zero=True)
+        sig = positive_int("sig", int(sig) if isinstance(sig, signal.Signals) else sig)
         if index >= len(self.procs):
             raise ValueError(f"index={index} but only {len(self.procs)} worker(s) started")
         proc = self.procs[index]

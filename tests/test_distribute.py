@@ -165,6 +165,8 @@ def test_kill_one_worker_with_sigkill(child_script, tmp_path):
         assert group.procs[0].poll() is None
         with pytest.raises(ValueError, match="index"):
             group.kill(5)
+        with pytest.raises(TypeError, match="sig"):
+            group.kill(0, sig="KILL")
     assert not any(_alive(p) for p in group.pids)
 
 
