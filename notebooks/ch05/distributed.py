@@ -329,9 +329,9 @@ report.record("mirrored", train_examples=n_all,
 # ## Throughput and scaling efficiency
 #
 # Data parallelism is for speed. We time the small CNN of the book on the digit images
-# under 1, 2 and 4 replicas, keeping the **per-replica** batch fixed (the global batch grows
-# with $N$, as on a real cluster), and report examples per second and the *scaling
-# efficiency*
+# for each replica count in `replica_counts` (by default 1, 2 and 4), keeping the
+# **per-replica** batch fixed (the global batch grows with $N$, as on a real cluster),
+# and report examples per second and the *scaling efficiency*
 #
 # $$E_N = \frac{T_N}{N \, T_1},$$
 #
