@@ -4,7 +4,8 @@ Run by hand (not a test):  python benchmarks/distributed_throughput.py [--epochs
 
 Replicas are GPUs when the machine has enough of them, otherwise logical CPU devices that
 share the same cores (then expect efficiency < 1: the replicas add no compute). The model is
-the book's small CNN on scikit-learn's digits, per-replica batch fixed (weak scaling).
+the book's small CNN on scikit-learn's digits, per-replica batch fixed (weak scaling); the
+sweep is :func:`scalekit.throughput.mirrored_sweep`, the same call as chapter 5.3's page.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import argparse
 
 import numpy as np
 
-from scalekit import data, distribute, env, models
+from scalekit import data, distribute, env, models, throughput
 
 
 def main() -> None:
@@ -24,27 +25,24 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=4, help="repeat the images this often")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    counts = sorted(set([1, *args.replicas]))
 
-    tf = env.setup(seed=args.seed, logical_cpus=max(counts))
+    tf = env.setup(seed=args.seed, logical_cpus=max([1, *args.replicas]))
     split = data.load("digits", seed=args.seed, images=True)
     x = np.concatenate([split.x_train] * args.copies)
     y = np.concatenate([split.y_train] * args.copies)
-    rates: dict[int, float] = {}
-    for n in counts:
-        strategy = distribute.mirrored_strategy(n)
-        with strategy.scope():
-            model = models.small_cnn(split.x_train.shape[1:], split.num_classes)
-            model.compile(optimizer=tf.keras.optimizers.SGD(learning_rate=0.05),
-                          loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-        rates[n] = distribute.fit_throughput(model, x, y, batch_size=n * args.per_replica_batch,
-                                             epochs=args.epochs)
-    efficiency = distribute.scaling_efficiency(rates)
+
+    def build():
+        model = models.small_cnn(split.x_train.shape[1:], split.num_classes)
+        model.compile(optimizer=tf.keras.optimizers.SGD(learning_rate=0.05),
+                      loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        return model
+
+    table = throughput.mirrored_sweep(build, x, y, replica_counts=args.replicas,
+                                      per_replica_batch=args.per_replica_batch,
+                                      epochs=args.epochs)
     kind = distribute.replica_devices(1)[0]
     print(f"devices: {kind.split(':')[-2]} ; per-replica batch {args.per_replica_batch}")
-    print(f"{'replicas':>8} {'examples/s':>12} {'ratio to 1':>11} {'efficiency':>11}")
-    for n in counts:
-        print(f"{n:>8} {rates[n]:>12.0f} {rates[n] / rates[1]:>11.2f} {efficiency[n]:>11.2f}")
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
 
 
 if __name__ == "__main__":

@@ -37,3 +37,22 @@ def positive_int_list(name: str, values: Iterable[object]) -> list[int]:
     if not out:
         raise ValueError(f"{name} must not be empty")
     return out
+
+
+def positive_number(name: str, value: object) -> float:
+    """Return ``value`` as ``float`` if it is a finite number > 0, or raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    v = float(value)
+    if not (v > 0 and v != float("inf")):
+        raise ValueError(f"{name} must be a finite number > 0, got {value}")
+    return v
+
+
+def text(name: str, value: object) -> str:
+    """Return ``value`` if it is a non-empty ``str``, or raise naming ``name``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{name} must not be empty")
+    return value

@@ -1,4 +1,7 @@
-"""Set up TensorFlow the way every chapter needs it, and report what it runs on.
+"""Set up TensorFlow the way every chapter needs it, and tabulate what it runs on.
+
+Every notebook calls :func:`setup`; chapter 5.1 (``notebooks/ch05/environment.py``) shows
+:func:`system_table` and :func:`devices`; chapter 5.3 uses ``logical_cpus``.
 
 Call :func:`setup` once, at the top of a notebook, before building any model::
 
@@ -36,7 +39,7 @@ def _check_legacy_keras(tf: ModuleType) -> None:
         raise RuntimeError(
             "tf.keras is Keras 3, but this book needs Keras 2 (the tf_keras package), which "
             "TensorFlow Model Optimization requires. Set TF_USE_LEGACY_KERAS=1 (or "
-            "`import scalekit`) *before* importing TensorFlow, then restart the kernel."
+            "`import scalekit`) before the first use of tf.keras, then restart the kernel."
         )
 
 
@@ -72,6 +75,9 @@ def setup(
             different ``logical_cpus`` could be applied.
     """
     seed = positive_int("seed", seed, allow_zero=True)
+    for name, flag in (("deterministic", deterministic), ("quiet", quiet)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be a bool, got {type(flag).__name__}")
     if logical_cpus is not None:
         logical_cpus = positive_int("logical_cpus", logical_cpus)
     os.environ.setdefault(_LEGACY_KERAS, "1")
@@ -112,7 +118,7 @@ def _configure_logical_cpus(tf: ModuleType, n: int) -> None:
 
 
 def devices() -> pd.DataFrame:
-    """One row per logical device TensorFlow can place ops on (name and type)."""
+    """One row per logical device TensorFlow can place ops on (columns name and type)."""
     import tensorflow as tf
 
     rows = [{"name": d.name, "type": d.device_type} for d in tf.config.list_logical_devices()]
@@ -126,8 +132,12 @@ def _version(dist: str) -> str:
         return "not installed"
 
 
-def report() -> pd.DataFrame:
-    """The software and hardware the book runs on, read from this process, as one table."""
+def system_table() -> pd.DataFrame:
+    """The software and hardware the book runs on, read from this process, as one table.
+
+    One row per item (index ``item``, column ``value``): Python, platform, CPU cores, GPUs
+    and the versions of the book's stack. Chapter 5.1 shows it; chapter 7 reads versions.
+    """
     import tensorflow as tf
 
     gpus = tf.config.list_physical_devices("GPU")

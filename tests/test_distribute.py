@@ -1,4 +1,5 @@
-"""scalekit.distribute: ports, TF_CONFIG, worker processes (errors, timeouts, no orphans)."""
+"""scalekit.distribute, .workers and .throughput: devices, ports, TF_CONFIG, worker
+processes (errors, timeouts, no orphans) and throughput timing."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import time
 import numpy as np
 import pytest
 
-from scalekit import distribute as d
+from scalekit import distribute
+from scalekit import throughput as t
+from scalekit import workers as d
 
 # A worker that reads its TF_CONFIG: index 0 starts a grandchild and sleeps, index 1
 # behaves according to MODE (exit with an error, or succeed).
@@ -162,6 +165,8 @@ def test_kill_one_worker_with_sigkill(child_script, tmp_path):
         assert group.procs[0].poll() is None
         with pytest.raises(ValueError, match="index"):
             group.kill(5)
+        with pytest.raises(TypeError, match="sig"):
+            group.kill(0, sig="KILL")
     assert not any(_alive(p) for p in group.pids)
 
 
@@ -184,25 +189,25 @@ def test_python_command_uses_this_interpreter():
 
 
 def test_scaling_efficiency():
-    eff = d.scaling_efficiency({1: 100.0, 2: 150.0, 4: 200.0})
+    eff = t.scaling_efficiency({1: 100.0, 2: 150.0, 4: 200.0})
     assert eff == {1: 1.0, 2: 0.75, 4: 0.5}
     with pytest.raises(ValueError, match="1-replica"):
-        d.scaling_efficiency({2: 1.0})
+        t.scaling_efficiency({2: 1.0})
     with pytest.raises(ValueError, match=r"throughputs\[2\]"):
-        d.scaling_efficiency({1: 1.0, 2: 0.0})
+        t.scaling_efficiency({1: 1.0, 2: 0.0})
 
 
 def test_replica_devices_and_bad_counts():
     import tensorflow as tf  # noqa: F401  (scalekit already selected tf_keras)
 
-    assert len(d.replica_devices(1)) == 1
+    assert len(distribute.replica_devices(1)) == 1
     with pytest.raises(ValueError, match="num_replicas"):
-        d.replica_devices(0)
+        distribute.replica_devices(0)
     with pytest.raises(ValueError, match="num_replicas=4096 exceeds"):
-        d.replica_devices(4096)
+        distribute.replica_devices(4096)
     with pytest.raises(ValueError, match="num_replicas"):
-        d.mirrored_strategy(4096)
-    assert d.mirrored_strategy(1).num_replicas_in_sync == 1
+        distribute.mirrored_strategy(4096)
+    assert distribute.mirrored_strategy(1).num_replicas_in_sync == 1
 
 
 def test_fit_throughput_counts_examples_per_second():
@@ -214,10 +219,64 @@ def test_fit_throughput_counts_examples_per_second():
         from_logits=True))
     x = np.random.default_rng(0).normal(size=(64, 4)).astype("float32")
     y = (x[:, 0] > 0).astype("int64")
-    rate = d.fit_throughput(model, x, y, batch_size=16, epochs=2)
+    rate = t.fit_throughput(model, x, y, batch_size=16, epochs=2)
     assert np.isfinite(rate) and rate > 0
     with pytest.raises(ValueError, match="warmup_epochs"):
-        d.fit_throughput(model, x, y, batch_size=16, epochs=2, warmup_epochs=2)
+        t.fit_throughput(model, x, y, batch_size=16, epochs=2, warmup_epochs=2)
     with pytest.raises(ValueError, match="batch_size"):
-        d.fit_throughput(model, x, y, batch_size=128)
+        t.fit_throughput(model, x, y, batch_size=128)
     assert os.environ["TF_USE_LEGACY_KERAS"] == "1"
+
+
+@pytest.mark.parametrize(("call", "match"), [
+    (lambda: d.free_ports(2, host=""), "host"),
+    (lambda: d.free_ports(1.5), "n must be"),
+    (lambda: d.localhost_cluster(1, chief="yes"), "chief"),
+    (lambda: d.localhost_cluster(1, num_ps=-1), "num_ps"),
+    (lambda: d.tf_config({"worker": ["localhost:1"]}, 0, 0), "task_type"),
+    (lambda: d.log_tail("x.log", 0), "lines"),
+    (lambda: d.run_workers(["python"], 1, ".", timeout=-1), "timeout"),
+    (lambda: d.WorkerGroup(["python"], 1, ".", extra_env=["A=1"]), "extra_env"),
+    (lambda: d.WorkerGroup(["python"], 1, ".").log(-1), "index"),
+    (lambda: t.scaling_efficiency([1.0, 2.0]), "throughputs"),
+    (lambda: t.scaling_efficiency({1: 1.0, 0: 1.0}), "replica count"),
+    (lambda: t.mirrored_sweep(None, [], [], replica_counts=[1], per_replica_batch=1),
+     "build"),
+    (lambda: t.mirrored_sweep(lambda: None, [], [], replica_counts=[],
+                              per_replica_batch=1), "replica_counts"),
+    (lambda: t.mirrored_sweep(lambda: None, [], [], replica_counts=[1],
+                              per_replica_batch=0), "per_replica_batch"),
+])
+def test_bad_arguments_name_themselves(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
+
+
+def test_wait_for_file_and_wait_rejects_bad_poll(child_script, tmp_path):
+    with d.WorkerGroup(d.python_command(child_script, "hang"), 1, tmp_path) as group:
+        (tmp_path / "here").write_text("1")
+        assert group.wait_for_file(tmp_path / "here", timeout=5) == tmp_path / "here"
+        with pytest.raises(d.WorkerError, match="never appeared"):
+            group.wait_for_file(tmp_path / "absent", timeout=0.5)
+        with pytest.raises(ValueError, match="poll"):
+            group.wait(timeout=1, poll=0)
+
+
+def test_mirrored_sweep_table():
+    from scalekit import env, models
+
+    tf = env.setup(seed=0)
+
+    def build():
+        model = models.mlp(4, 2, width=4)
+        model.compile(optimizer="sgd", loss=tf.keras.losses.SparseCategoricalCrossentropy(
+            from_logits=True))
+        return model
+
+    x = np.random.default_rng(0).normal(size=(64, 4)).astype("float32")
+    y = (x[:, 0] > 0).astype("int64")
+    table = t.mirrored_sweep(build, x, y, replica_counts=[1], per_replica_batch=16,
+                             epochs=2)
+    assert list(table.columns) == ["replicas", "global batch", "examples/s", "speed-up",
+                                   "efficiency"]
+    assert table["replicas"].tolist() == [1] and table["efficiency"].iloc[0] == 1.0

@@ -38,6 +38,14 @@ def test_seed_rejects_bad_values(bad):
         env.setup(seed=bad)
 
 
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"deterministic": "yes"}, "deterministic"), ({"quiet": 1}, "quiet"),
+    ({"logical_cpus": 1.5}, "logical_cpus")])
+def test_setup_rejects_bad_switches(kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        env.setup(seed=0, **kwargs)
+
+
 def test_zero_logical_cpus_is_rejected():
     with pytest.raises(ValueError, match="logical_cpus"):
         env.setup(seed=0, logical_cpus=0)
@@ -80,7 +88,7 @@ def test_keras3_is_detected():
     assert "RAISED" in out.stdout and "Keras 2" in out.stdout, out.stderr[-2000:]
 
 
-def test_report_lists_versions():
-    table = env.report()
+def test_system_table_lists_versions():
+    table = env.system_table()
     assert {"Python", "TensorFlow", "Keras behind tf.keras"} <= set(table.index)
     assert table.loc["Keras behind tf.keras", "value"].startswith("tf_keras")

@@ -27,7 +27,7 @@
 # `tf.keras.callbacks.BackupAndRestore` resumed it with nothing lost.
 #
 # The notebook itself does not train: it writes the training script, launches the workers
-# with `scalekit.distribute` (free ports, `TF_CONFIG`, captured logs, a timeout, and every
+# with `scalekit.workers` (free ports, `TF_CONFIG`, captured logs, a timeout, and every
 # child killed if anything fails) and reads back what they saved.
 
 # %% tags=["remove-cell"]
@@ -48,23 +48,21 @@ epochs = 6                # training epochs
 global_batch_size = 64    # examples per synchronous step, summed over all workers
 kill_after_epoch = 3      # the fault-tolerance demo kills a worker after this epoch
 worker_timeout = 600      # seconds before a hanging job is killed
-workdir = ""              # where scripts, logs and backups go; empty: a temporary folder
+workdir = ""              # folder for scripts, logs and backups; empty: a temporary one
 
 # %%
+import os
 import tempfile
 from pathlib import Path
 
 import pandas as pd
-from matplotlib import pyplot as plt
-from myst_nb import glue
 
-from scalekit import distribute, plots
+from scalekit import compare, plots, report, workers
 
 plots.set_theme()
 work = Path(workdir or tempfile.mkdtemp(prefix="ch05-multiworker-"))
 work.mkdir(parents=True, exist_ok=True)
-script = work / "train_mwms.py"
-print(f"working folder: {work}")
+os.chdir(work)  # every path below is relative to this working folder
 
 # %% [markdown]
 # ## `TF_CONFIG`: who is who
@@ -74,7 +72,7 @@ print(f"working folder: {work}")
 
 # %%
 two_machines = {"worker": ["10.0.0.1:12345", "10.0.0.2:12345"]}
-print(distribute.tf_config(two_machines, "worker", 0))
+print(workers.tf_config(two_machines, "worker", 0))
 
 # %% [markdown]
 # and the second machine gets the same cluster with `"index": 1`. Worker 0 is the *chief*:
@@ -82,9 +80,9 @@ print(distribute.tf_config(two_machines, "worker", 0))
 # port:
 
 # %%
-cluster = distribute.localhost_cluster(num_workers)
+cluster = workers.localhost_cluster(num_workers)
 for i in range(num_workers):
-    print(distribute.tf_config(cluster, "worker", i))
+    print(workers.tf_config(cluster, "worker", i))
 
 # %% [markdown]
 # ## The training script
@@ -101,7 +99,7 @@ for i in range(num_workers):
 # makes worker 1 stop and wait to be killed at a known point.
 
 # %%
-# %%writefile {script}
+# %%writefile train_mwms.py
 """One worker of a MultiWorkerMirroredStrategy job; TF_CONFIG says which one."""
 import argparse
 import json
@@ -127,11 +125,13 @@ strategy = tf.distribute.MultiWorkerMirroredStrategy()  # first: joins the clust
 out = Path(args.out)
 
 split = data.load("digits", seed=args.seed)
-n = len(split.x_train) // args.global_batch_size * args.global_batch_size  # even batches
+batch = args.global_batch_size
+n = len(split.x_train) // batch * batch  # even batches
 dataset = tf.data.Dataset.from_tensor_slices((split.x_train[:n], split.y_train[:n]))
-dataset = dataset.batch(args.global_batch_size, drop_remainder=True)
+dataset = dataset.batch(batch, drop_remainder=True)
 options = tf.data.Options()  # each worker keeps its share of every global batch
-options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+options.experimental_distribute.auto_shard_policy = shard_policy
 dataset = dataset.with_options(options)
 
 with strategy.scope():
@@ -166,10 +166,11 @@ print("finished", flush=True)
 # %% [markdown]
 # ## Run the job
 #
-# `distribute.run_workers` starts `num_workers` copies of the script, each with its own
-# `TF_CONFIG` and `TF_USE_LEGACY_KERAS=1` (MWMS fails under Keras 3,
-# [keras-team/keras#20585](https://github.com/keras-team/keras/issues/20585); the book uses
-# Keras 2 throughout), waits for all of them, and raises an error with the failing
+# `workers.run_workers` starts `num_workers` copies of the script, each with its own
+# `TF_CONFIG` and `TF_USE_LEGACY_KERAS=1` (TensorFlow's own MWMS tutorial fails under
+# Keras 3, as reported in
+# [keras-team/keras#20585](https://github.com/keras-team/keras/issues/20585); the book
+# uses Keras 2 throughout), waits for all of them, and raises an error with the failing
 # worker's last log lines if one of them fails.
 
 # %%
@@ -180,20 +181,20 @@ import numpy as np
 
 
 def command(out: Path, *extra: object) -> list[str]:
-    return distribute.python_command(script, "--out", out, "--epochs", epochs,
-                                     "--global-batch-size", global_batch_size,
-                                     "--seed", seed, *extra)
+    return workers.python_command("train_mwms.py", "--out", out, "--epochs", epochs,
+                                  "--global-batch-size", global_batch_size,
+                                  "--seed", seed, *extra)
 
 
-clean = work / "uninterrupted"
+clean = Path("uninterrupted")
 start = time.perf_counter()
-results = distribute.run_workers(command(clean), num_workers, clean / "logs",
-                                 timeout=worker_timeout)
+results = workers.run_workers(command(clean), num_workers, clean / "logs",
+                              timeout=worker_timeout)
 mwms_seconds = time.perf_counter() - start
-pd.DataFrame([vars(r) for r in results])
+report.table(pd.DataFrame([vars(r) for r in results]).astype({"log": str}), index=False)
 
 # %%
-print(distribute.log_tail(results[0].log, 2 * epochs + 1))
+print(workers.log_tail(results[0].log, 2 * epochs + 1))
 
 # %%
 def load_weights(path: Path) -> list[np.ndarray]:
@@ -202,19 +203,18 @@ def load_weights(path: Path) -> list[np.ndarray]:
 
 
 worker_weights = [load_weights(clean / f"weights_{i}.npz") for i in range(num_workers)]
-identical = all(np.array_equal(a, b) for w in worker_weights[1:]
-                for a, b in zip(worker_weights[0], w, strict=True))
-glue("mwms_workers", int(num_workers), display=False)
-glue("mwms_weights_identical_across_workers", bool(identical), display=False)
-glue("mwms_seconds", float(mwms_seconds), display=False)
-glue("mwms_epochs", int(epochs), display=False)
-print(f"{num_workers} workers, {mwms_seconds:.0f} s; weights bitwise identical: {identical}")
+
+# %%
+report.record("mwms", workers=num_workers, epochs=epochs, seconds=mwms_seconds,
+              weights_max_abs_diff_across_workers=max(
+                  compare.max_abs_diff(worker_weights[0], w) for w in worker_weights))
 
 # %% [markdown]
 # The {glue:text}`mwms_workers` workers trained for {glue:text}`mwms_epochs` epochs in
 # {glue:text}`mwms_seconds:.0f` s of wall time, most of it spent starting TensorFlow in each
-# process and connecting them. Their final weights are bitwise identical (a check that
-# printed {glue:text}`mwms_weights_identical_across_workers`): each step, every worker
+# process and connecting them. Their final weights are bitwise identical (largest
+# difference between workers: {glue:text}`mwms_weights_max_abs_diff_across_workers:.1g`):
+# each step, every worker
 # applied the same all-reduced gradient to the same weights. Nothing here is particular to
 # one machine: give each machine its `TF_CONFIG` and start the same script there.
 #
@@ -228,75 +228,85 @@ print(f"{num_workers} workers, {mwms_seconds:.0f} s; weights bitwise identical: 
 # `SIGKILL`, which no Python code can catch or clean up after.
 
 # %%
-faulty = work / "interrupted"
-with distribute.WorkerGroup(command(faulty, "--stall-after-epoch", kill_after_epoch),
-                            num_workers, faulty / "logs_attempt_1") as job:
-    deadline = time.monotonic() + worker_timeout
-    while not (faulty / "stalled").exists():
-        if time.monotonic() > deadline or any(p.poll() is not None for p in job.procs):
-            raise distribute.WorkerError("worker 1 never reached the kill point:\n"
-                                         + distribute.log_tail(job.log(1)))
-        time.sleep(0.2)
+faulty = Path("interrupted")
+with workers.WorkerGroup(command(faulty, "--stall-after-epoch", kill_after_epoch),
+                         num_workers, faulty / "logs_attempt_1") as job:
+    job.wait_for_file(faulty / "stalled", timeout=worker_timeout)  # worker 1 is ready
     killed_at = time.time()
     job.kill(1)                                     # SIGKILL, like a lost machine
     try:
         ended = job.wait(timeout=120, check=False)  # does the survivor notice?
         survivor_code = ended[0].returncode
-    except distribute.WorkerError:                  # it hung: the group was killed
+    except workers.WorkerError:                     # it hung: the group was killed
         survivor_code = None
-    survivor_log = distribute.log_tail(job.log(0), 40)
+    survivor_log = workers.log_tail(job.log(0), 40)
 print(f"worker 1 exit code {job.procs[1].returncode} (-9 = SIGKILL); "
-      f"worker 0 exit code {survivor_code}, {time.time() - killed_at:.0f} s after the kill")
+      f"worker 0 exit code {survivor_code}, "
+      f"{time.time() - killed_at:.0f} s after the kill")
 errors = [line for line in survivor_log.splitlines() if "Error" in line]
 print(errors[-1][:400] if errors else survivor_log)
 
 # %%
-survivor_unavailable = "UnavailableError" in survivor_log
-glue("killed_worker_exit_code", int(job.procs[1].returncode), display=False)
-glue("survivor_saw_unavailable", bool(survivor_unavailable), display=False)
-glue("kill_after_epoch", int(kill_after_epoch), display=False)
+report.record("mwms", killed_worker_exit_code=job.procs[1].returncode,
+              survivor_saw_unavailable="UnavailableError" in survivor_log,
+              kill_after_epoch=kill_after_epoch)
 
 # %% [markdown]
 # The surviving worker did not hang: its all-reduce failed with TensorFlow's
 # `UnavailableError` once the coordination service noticed that the killed worker had
 # stopped sending heartbeats (the check above printed
-# {glue:text}`survivor_saw_unavailable`). In production a cluster manager (Kubernetes, a
+# {glue:text}`mwms_survivor_saw_unavailable`). In production a cluster manager (Kubernetes, a
 # batch scheduler) now restarts the job; here we do it by hand, with the same command and
 # the same output folder, so the workers find the backup.
 
 # %%
-results = distribute.run_workers(command(faulty), num_workers, faulty / "logs_attempt_2",
-                                 timeout=worker_timeout)
+results = workers.run_workers(command(faulty), num_workers, faulty / "logs_attempt_2",
+                              timeout=worker_timeout)
 history = pd.DataFrame([json.loads(line) for line in
                         (faulty / "history_0.jsonl").read_text().splitlines()])
 first_pid = history["pid"].iloc[0]
-history["attempt"] = np.where(history["pid"] == first_pid, "before the kill", "relaunched")
+history["attempt"] = np.where(history["pid"] == first_pid, "before the kill",
+                              "relaunched")
 resumed_at = int(history.loc[history["attempt"] == "relaunched", "epoch"].min())
 resumed = load_weights(faulty / "weights_0.npz")
-diff = float(max(np.abs(a - b).max() for a, b in zip(worker_weights[0], resumed, strict=True)))
-glue("resume_started_at_epoch", resumed_at, display=False)
-glue("resume_final_weights_max_abs_diff", diff, display=False)
-history[["epoch", "loss", "attempt"]]
+report.table(history[["epoch", "loss", "attempt"]], digits=4, index=False)
 
-# %%
+# %% tags=["remove-input"]
+report.record("mwms", resume_started_at_epoch=resumed_at,
+              resume_final_weights_max_abs_diff=compare.max_abs_diff(worker_weights[0],
+                                                                     resumed))
+
+# %% tags=["remove-cell"]
 reference = pd.DataFrame([json.loads(line) for line in
                           (clean / "history_0.jsonl").read_text().splitlines()])
-fig, ax = plt.subplots()
-ax.plot(reference["epoch"] + 1, reference["loss"], "o-", lw=3, alpha=0.4,
+fig, ax = plots.subplots(height=3.6)
+ax.plot(reference["epoch"] + 1, reference["loss"], "o-", lw=4, alpha=0.35, color="C0",
         label="uninterrupted run")
-for name, part in history.groupby("attempt", sort=False):
-    ax.plot(part["epoch"] + 1, part["loss"], "s--", label=f"interrupted run: {name}")
-ax.axvline(kill_after_epoch + 0.5, color="C3", lw=1.5)
+for k, (name, part) in enumerate(history.groupby("attempt", sort=False)):
+    ax.plot(part["epoch"] + 1, part["loss"], "s--", color=f"C{k + 1}",
+            label=f"interrupted run: {name}")
+ax.axvline(kill_after_epoch + 0.5, color="0.3", lw=1.5)
 ax.text(kill_after_epoch + 0.55, ax.get_ylim()[1], "worker 1 killed (SIGKILL)",
-        color="C3", va="top", fontsize=9)
+        color="0.3", va="top", fontsize=9)
+ax.set_xticks(reference["epoch"] + 1)
 ax.set(xlabel="epoch", ylabel="training loss", title="Resuming from BackupAndRestore")
-_ = ax.legend(loc="lower left")
+ax.legend(loc="lower left")
+report.figure("mwms_resume_fig", fig)
 
 # %% [markdown]
+# ```{glue:figure} mwms_resume_fig
+# :alt: Training loss per epoch for the uninterrupted run (thick faint line) and the interrupted run, split at a vertical line where worker 1 was killed; the relaunched epochs continue from the backup and lie on the uninterrupted curve.
+# :name: fig-ch05-resume
+#
+# Training loss of worker 0 per epoch: the uninterrupted job, and the job that lost a
+# worker and was relaunched from its `BackupAndRestore` backup.
+# ```
+#
 # The relaunched job did not start over: Keras counts epochs from 0, and it began at epoch
-# index {glue:text}`resume_started_at_epoch`, right after the
-# {glue:text}`kill_after_epoch` epochs completed before the kill. Its final weights differ
-# from the uninterrupted run's by at most {glue:text}`resume_final_weights_max_abs_diff`:
+# index {glue:text}`mwms_resume_started_at_epoch`, right after the
+# {glue:text}`mwms_kill_after_epoch` epochs completed before the kill. Its final weights differ
+# from the uninterrupted run's by at most
+# {glue:text}`mwms_resume_final_weights_max_abs_diff:.1g`:
 # the two runs are the same computation, because the backup holds the weights, the
 # optimizer state and the epoch counter, and the data order is deterministic.
 #
@@ -313,6 +323,20 @@ _ = ax.legend(loc="lower left")
 # * **Same cluster shape.** Restart with the same number of workers; a different number
 #   changes the per-worker batches (see the ragged-batch pitfall in
 #   {ref}`ch05-ragged-batch`).
+#
+# ## Summary
+#
+# * {glue:text}`mwms_workers` worker processes, each told its role by `TF_CONFIG`, trained
+#   one model with `MultiWorkerMirroredStrategy`; their final weights agree to
+#   {glue:text}`mwms_weights_max_abs_diff_across_workers:.1g`.
+# * A worker killed with `SIGKILL` (exit code {glue:text}`mwms_killed_worker_exit_code`)
+#   stops the synchronous job: the survivor's all-reduce failed with `UnavailableError`
+#   ({glue:text}`mwms_survivor_saw_unavailable`).
+# * Relaunched with the same command, `BackupAndRestore` resumed at epoch index
+#   {glue:text}`mwms_resume_started_at_epoch`, and the final weights differ from the
+#   uninterrupted run's by {glue:text}`mwms_resume_final_weights_max_abs_diff:.1g`.
+# * Bitwise resumption needs epoch-level saves, deterministic input and the same cluster
+#   shape.
 #
 # ## Exercises
 #

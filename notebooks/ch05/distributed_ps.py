@@ -49,9 +49,8 @@ global_batch_size = 64    # examples per step, summed over the replicas of a ste
 
 # %%
 import pandas as pd
-from myst_nb import glue
 
-from scalekit import data, distribute, env, models
+from scalekit import data, env, models, report, workers
 
 tf = env.setup(seed=seed)
 
@@ -66,7 +65,7 @@ tf = env.setup(seed=seed)
 # inter-operation threads, because this machine has fewer cores than tasks.
 
 # %%
-cluster = distribute.localhost_cluster(num_workers, num_ps=num_ps)
+cluster = workers.localhost_cluster(num_workers, num_ps=num_ps)
 spec = tf.train.ClusterSpec(cluster)
 worker_config = tf.compat.v1.ConfigProto(inter_op_parallelism_threads=num_workers + 1)
 servers = [tf.distribute.Server(spec, job_name="worker", task_index=i, protocol="grpc",
@@ -75,7 +74,7 @@ servers += [tf.distribute.Server(spec, job_name="ps", task_index=i, protocol="gr
             for i in range(num_ps)]
 resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(spec, rpc_layer="grpc")
 strategy = tf.distribute.ParameterServerStrategy(resolver)
-cluster
+print(cluster)
 
 # %% [markdown]
 # (ch05-ps-placement)=
@@ -92,14 +91,19 @@ with strategy.scope():
                   loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"])
 placement = pd.DataFrame({"variable": [v.name for v in model.variables],
-                          "shape": [tuple(v.shape) for v in model.variables],
+                          "shape": [str(tuple(v.shape)) for v in model.variables],
                           "device": [v.device for v in model.variables]})
-glue("ps_variables_on_ps", bool(placement["device"].str.contains("/job:ps").all()),
-     display=False)
-placement
+report.table(placement, index=False)
+
+# %%
+ps_task = placement["device"].str.extract(r"/job:ps/replica:\d+/task:(\d+)")[0]
+report.record("ps", variables_on_ps=placement["device"].str.contains("/job:ps").all(),
+              ps_tasks_used=ps_task.nunique())
 
 # %% [markdown]
-# Every variable sits on a `/job:ps` task. The computation does not: each training step
+# Every variable sits on a `/job:ps` task ({glue:text}`ps_variables_on_ps`), spread
+# over {glue:text}`ps_ps_tasks_used` of the {glue:text}`ps_num_ps` parameter-server
+# task(s). The computation does not: each training step
 # is a complete forward and backward pass of the *whole* model, dispatched to whichever
 # worker is free, on a batch from that worker's own input pipeline. The dataset function
 # below runs once on each worker; the `InputContext` says which worker it is and its
@@ -123,7 +127,7 @@ def dataset_fn(context: tf.distribute.InputContext) -> tf.data.Dataset:
 history = model.fit(tf.keras.utils.experimental.DatasetCreator(dataset_fn),
                     epochs=epochs, steps_per_epoch=steps_per_epoch, verbose=0)
 steps_done = int(model.optimizer.iterations.numpy())
-pd.DataFrame(history.history).rename_axis("epoch")
+report.table(pd.DataFrame(history.history).rename_axis("epoch"), digits=3)
 
 # %% [markdown]
 # `steps_per_epoch` is required here: the input repeats forever and the coordinator needs
@@ -135,12 +139,11 @@ pd.DataFrame(history.history).rename_axis("epoch")
 local = models.mlp(split.num_features, split.num_classes, width=64)
 local.set_weights(model.get_weights())
 logits = local.predict(split.x_test, verbose=0)
-ps_accuracy = float((logits.argmax(axis=1) == split.y_test).mean())
-glue("ps_steps_completed", steps_done, display=False)
-glue("ps_steps_expected", int(epochs * steps_per_epoch), display=False)
-glue("ps_test_accuracy", ps_accuracy, display=False)
-glue("ps_workers", int(num_workers), display=False)
-print(f"{steps_done} steps on {num_workers} workers; test accuracy {ps_accuracy:.3f}")
+
+# %%
+report.record("ps", steps_completed=steps_done, steps_expected=epochs * steps_per_epoch,
+              test_accuracy=(logits.argmax(axis=1) == split.y_test).mean(),
+              workers=num_workers, num_ps=num_ps)
 
 # %% [markdown]
 # The coordinator completed {glue:text}`ps_steps_completed` of the
@@ -163,12 +166,12 @@ print(f"{steps_done} steps on {num_workers} workers; test accuracy {ps_accuracy:
 model_mb = 100.0
 rows = []
 for n in (4, 16, 64):
-    for s in (1, 4):
-        rows.append({"workers N": n, "PS shards S": s,
+    for shards in (1, 4):
+        rows.append({"workers N": n, "PS shards S": shards,
                      "all-reduce: MB per worker": 2 * (n - 1) / n * model_mb,
                      "PS: MB per worker": 2 * model_mb,
-                     "PS: MB per shard (busiest node)": 2 * n * model_mb / s})
-pd.DataFrame(rows).round(1)
+                     "PS: MB per shard (busiest node)": 2 * n * model_mb / shards})
+report.table(pd.DataFrame(rows), digits=3, index=False)
 
 # %% [markdown]
 # For a dense model on a fast interconnect, all-reduce wins: the traffic per node stays
@@ -186,6 +189,18 @@ pd.DataFrame(rows).round(1)
 #
 # The price is staleness: asynchronous updates can slow convergence or need a smaller
 # learning rate, and the PS tasks are extra machines to run.
+#
+# ## Summary
+#
+# * `ParameterServerStrategy` placed every variable on a parameter-server task
+#   ({glue:text}`ps_variables_on_ps`) while {glue:text}`ps_workers` workers ran whole
+#   training steps: a data-parallel design, not model parallelism.
+# * The coordinator ran {glue:text}`ps_steps_completed` of
+#   {glue:text}`ps_steps_expected` asynchronous steps, and the model reached
+#   {glue:text}`ps_test_accuracy:.3f` test accuracy.
+# * By arithmetic, all-reduce moves less than 2M per worker however many join, while the
+#   busiest PS shard handles 2NM/S: parameter servers pay off for sparse updates,
+#   unreliable workers or variables too large for one device.
 #
 # ## Exercises
 #

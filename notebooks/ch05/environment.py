@@ -44,27 +44,30 @@ repeats = 5                                 # timed repeats per size (after one 
 # ## The running process, as one table
 #
 # `scalekit.env.setup` configures TensorFlow the way every chapter needs it (Keras 2
-# behind `tf.keras`, quiet logs, seeds); `scalekit.env.report` then reads the versions
-# from the installed package metadata and the devices from TensorFlow itself. Nothing in
-# the table is typed by hand.
+# behind `tf.keras`, quiet logs, seeds); `scalekit.env.system_table` then reads the
+# versions from the installed package metadata and the devices from TensorFlow itself.
+# Nothing in the table is typed by hand.
 
 # %%
 import os
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
+import textwrap
 import time
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from myst_nb import glue
 
-from scalekit import env, plots
+from scalekit import env, plots, report
 
 tf = env.setup(seed=seed)
 plots.set_theme()
-env.report()
+report.table(env.system_table())
 
 # %% [markdown]
 # The devices TensorFlow can place operations on (on a machine without a GPU, only the
@@ -72,9 +75,8 @@ env.report()
 
 # %%
 gpus = tf.config.list_physical_devices("GPU")
-glue("env_gpu_count", len(gpus), display=False)
-glue("env_cpu_count", int(os.cpu_count() or 1), display=False)
-env.devices()
+report.record("env", gpu_count=len(gpus), cpu_count=os.cpu_count() or 1)
+report.table(env.devices())
 
 # %% [markdown]
 # This page was built on a machine with {glue:text}`env_cpu_count` CPU cores (as
@@ -98,12 +100,12 @@ supported = sorted(
      if c.startswith("Programming Language :: Python :: 3.")),
     key=lambda v: tuple(int(p) for p in v.split(".")),
 )
-requires_python = tf_meta["Requires-Python"]
-print(f"tensorflow {tf.__version__}: Requires-Python {requires_python}; "
+print(f"tensorflow {tf.__version__}: Requires-Python {tf_meta['Requires-Python']}; "
       f"wheels for Python {', '.join(supported)}")
-min_minor = int(supported[0].split(".")[1])
-glue("env_tf_min_python_minor", min_minor, display=False)
-glue("env_python38_supported", bool("3.8" in supported), display=False)
+
+# %%
+report.record("env", tf_min_python_minor=int(supported[0].split(".")[1]),
+              python38_supported="3.8" in supported)
 
 # %% [markdown]
 # The installed TensorFlow supports Python 3.{glue:text}`env_tf_min_python_minor` and
@@ -112,6 +114,50 @@ glue("env_python38_supported", bool("3.8" in supported), display=False)
 # minimums move the same way; TensorFlow's install page lists the current ones
 # ({cite:p}`tensorflowpip`), and since TensorFlow 2.11 GPU support on Windows
 # requires WSL2 rather than native Windows.
+#
+# (ch05-path-order)=
+# ### Which `python` runs? The order of `PATH`
+#
+# The source adds Anaconda with `export PATH="$PATH:/path/to/anaconda3/bin"`, so that
+# "Python and its libraries can be used in any terminal". The shell runs the *first*
+# `python` it finds in the directories of `PATH`, read from left to right. Appending puts
+# Anaconda last: wherever the system already has a `python` (most Linux distributions,
+# macOS with developer tools), that one still runs. We show it with two fake `python`
+# programs, one in a "system" folder and one in an "anaconda3/bin" folder:
+
+# %%
+def fake_python(folder: Path, name: str) -> None:
+    """An executable called ``python`` that prints ``name``."""
+    folder.mkdir(parents=True)
+    exe = folder / "python"
+    exe.write_text(f"#!/bin/sh\necho {name}\n")
+    exe.chmod(0o755)
+
+
+root = Path(tempfile.mkdtemp())
+system_bin, conda_bin = root / "usr" / "bin", root / "anaconda3" / "bin"
+fake_python(system_bin, "system")
+fake_python(conda_bin, "anaconda")
+which = {}
+for order, path in [("appended (the source)", f"{system_bin}{os.pathsep}{conda_bin}"),
+                    ("prepended", f"{conda_bin}{os.pathsep}{system_bin}")]:
+    found = shutil.which("python", path=path)
+    ran = subprocess.run([found], capture_output=True, text=True, check=True)
+    which[order] = ran.stdout.strip()
+shutil.rmtree(root)
+which
+
+# %%
+report.record("env",
+              path_appended_runs_anaconda=which["appended (the source)"] == "anaconda",
+              path_prepended_runs_anaconda=which["prepended"] == "anaconda")
+
+# %% [markdown]
+# Appended, `python` is the system's (Anaconda wins:
+# {glue:text}`env_path_appended_runs_anaconda`); prepended, `export PATH="/path/to/anaconda3/bin:$PATH"`, it is Anaconda's
+# ({glue:text}`env_path_prepended_runs_anaconda`). Anaconda's own installer does the
+# latter through `conda init`, and `conda activate` prepends the active environment; a
+# virtual environment (`python -m venv`) works the same way.
 #
 # (ch05-gpu-setup)=
 # ## GPU TensorFlow today
@@ -122,21 +168,25 @@ glue("env_python38_supported", bool("3.8" in supported), display=False)
 #
 # * **There is one package.** Since TensorFlow 2.1 the `tensorflow` package itself
 #   contains GPU support, and `tensorflow-gpu` was retired: since December 2022 that name
-#   installs an empty package that stops with an error. On Linux, `pip install "tensorflow[and-cuda]"` also installs the CUDA and
-#   cuDNN libraries as pip wheels (the `nvidia-*` packages), so no system CUDA toolkit
-#   and no environment variables are needed; only the NVIDIA driver must be on the
-#   machine {cite:p}`tensorflowpip`. The extra is declared in the package
-#   metadata, and the Linux build reports that it was compiled with CUDA:
+#   installs an empty package that stops with an error. On Linux,
+#   `pip install "tensorflow[and-cuda]"` also installs the CUDA and cuDNN libraries as
+#   pip wheels (the `nvidia-*` packages), so no system CUDA toolkit and no environment
+#   variables are needed; only the NVIDIA driver must be on the machine
+#   {cite:p}`tensorflowpip`. The extra is declared in the package metadata, and the
+#   Linux build reports whether it was compiled with CUDA:
 
 # %%
 extras = tf_meta.get_all("Provides-Extra", [])
 cuda_wheels = sorted({r.split(";")[0].split("<")[0].split(">")[0].strip()
-                      for r in metadata.requires("tensorflow") or [] if 'extra == "and-cuda"' in r})
+                      for r in metadata.requires("tensorflow") or []
+                      if 'extra == "and-cuda"' in r})
 build = tf.sysconfig.get_build_info()
 print("extras:", extras)
 print("installed by [and-cuda]:", ", ".join(cuda_wheels))
 print({k: build.get(k) for k in ("is_cuda_build", "cuda_version", "cudnn_version")})
-glue("env_has_and_cuda_extra", bool("and-cuda" in extras), display=False)
+
+# %%
+report.record("env", has_and_cuda_extra="and-cuda" in extras)
 
 # %% [markdown]
 # * **Ask for devices, not a yes/no.** `tf.test.is_gpu_available()` is deprecated; its
@@ -145,27 +195,30 @@ glue("env_has_and_cuda_extra", bool("and-cuda" in extras), display=False)
 # %%
 doc = tf.test.is_gpu_available.__doc__ or ""
 print("\n".join(doc.strip().splitlines()[:5]))
-glue("env_is_gpu_available_deprecated", bool("deprecated" in doc.lower()), display=False)
-print("tf.config.list_physical_devices('GPU') ->", tf.config.list_physical_devices("GPU"))
+print("tf.config.list_physical_devices('GPU') ->", gpus)
+report.record("env", is_gpu_available_deprecated="deprecated" in doc.lower())
 
 # %% [markdown]
 # (ch05-headers-not-libraries)=
 # * **Headers are not libraries.** The dynamic loader searches `LD_LIBRARY_PATH` for
-#   shared libraries (`.so` files) when a program starts. A CUDA `include/` directory holds
-#   C headers (`.h` files) used when *compiling* code, so the source's
-#   `$CUDA_HOME/include` on `LD_LIBRARY_PATH` does nothing. TensorFlow's own installation
-#   shows the difference: its headers and its libraries live in different places.
+#   shared libraries (`.so` files) when a program starts. A CUDA `include/` directory
+#   holds C headers (`.h` files) used when *compiling* code, so the source's
+#   `$CUDA_HOME/include` on `LD_LIBRARY_PATH` does nothing. TensorFlow's own
+#   installation shows the difference: its headers and its libraries live in different
+#   places (paths relative to the installed `tensorflow` package).
 
 # %%
-include_dir = Path(tf.sysconfig.get_include())
-lib_dir = Path(tf.sysconfig.get_lib())
+package = Path(tf.__file__).parent
+include_dir, lib_dir = Path(tf.sysconfig.get_include()), Path(tf.sysconfig.get_lib())
 n_headers = sum(1 for _ in include_dir.rglob("*.h"))
 n_so_in_include = sum(1 for _ in include_dir.rglob("*.so*"))
 libs = sorted(p.name for p in lib_dir.glob("*.so*"))
-print(f"{include_dir}: {n_headers} headers (.h), {n_so_in_include} shared libraries (.so)")
-print(f"{lib_dir}: {libs}")
-glue("env_include_headers", int(n_headers), display=False)
-glue("env_include_shared_libs", int(n_so_in_include), display=False)
+print(f"tensorflow/{include_dir.relative_to(package)}: {n_headers} headers (.h), "
+      f"{n_so_in_include} shared libraries (.so)")
+print(f"tensorflow/{lib_dir.relative_to(package)}".rstrip("/."), ":", libs)
+
+# %%
+report.record("env", include_headers=n_headers, include_shared_libs=n_so_in_include)
 
 # %% [markdown]
 # TensorFlow's include directory holds {glue:text}`env_include_headers` headers and
@@ -179,23 +232,60 @@ glue("env_include_shared_libs", int(n_so_in_include), display=False)
 # Since TensorFlow 2.16, `tf.keras` is Keras 3, a multi-backend rewrite. The TensorFlow
 # Model Optimization toolkit (pruning, quantization-aware training, clustering; the
 # compression section of this chapter) works only with Keras 2, which now ships as the
-# separate `tf_keras` package. Setting the environment variable `TF_USE_LEGACY_KERAS=1`
-# *before TensorFlow is imported* makes `tf.keras` resolve to `tf_keras`; setting it later
-# has no effect in that process. `scalekit.env.setup` sets it (and `import scalekit`
-# does too), then checks where `tf.keras` layers come from:
+# separate `tf_keras` package. The environment variable `TF_USE_LEGACY_KERAS=1` makes
+# `tf.keras` resolve to `tf_keras`. When is it read? Not at `import tensorflow`:
+# `tf.keras` is a lazily loaded module, and the variable is read the first time
+# something touches `tf.keras`. We check both orders in fresh Python processes:
+
+# %%
+ORDERS = {
+    "import tensorflow, set the variable, use tf.keras": """
+        import os
+        import tensorflow as tf
+        os.environ["TF_USE_LEGACY_KERAS"] = "1"
+        print(tf.keras.layers.Dense.__module__)""",
+    "import tensorflow, use tf.keras, set the variable": """
+        import os
+        import tensorflow as tf
+        tf.keras.layers.Dense
+        os.environ["TF_USE_LEGACY_KERAS"] = "1"
+        print(tf.keras.layers.Dense.__module__)""",
+}
+clean_env = {k: v for k, v in os.environ.items() if k != "TF_USE_LEGACY_KERAS"}
+keras_of = {}
+for order, code in ORDERS.items():
+    run = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=clean_env,
+                         capture_output=True, text=True, timeout=300, check=True)
+    keras_of[order] = run.stdout.split()[-1]
+keras_table = pd.DataFrame({"order": list(keras_of),
+                            "Dense is defined in": list(keras_of.values())})
+report.table(keras_table, index=False)
+
+# %%
+late = keras_of["import tensorflow, set the variable, use tf.keras"]
+touched = keras_of["import tensorflow, use tf.keras, set the variable"]
+
+# %%
+report.record("env", legacy_set_after_import_works=late.startswith("tf_keras"),
+              legacy_set_after_first_use_works=touched.startswith("tf_keras"),
+              keras_is_legacy=tf.keras.layers.Dense.__module__.startswith("tf_keras"))
+
+# %% [markdown]
+# Set after `import tensorflow` but before the first use of `tf.keras`, the variable
+# works (Keras 2: {glue:text}`env_legacy_set_after_import_works`); set after `tf.keras`
+# was used once, it has no effect in that process (Keras 2:
+# {glue:text}`env_legacy_set_after_first_use_works`), because the module it chose is
+# cached. Setting it before `import tensorflow` is therefore the safe habit, not a
+# requirement. `import scalekit` sets it (if you have not), and `scalekit.env.setup`
+# checks where `tf.keras` layers come from: in this notebook Keras 2
+# ({glue:text}`env_keras_is_legacy`).
 
 # %%
 print("TF_USE_LEGACY_KERAS =", os.environ.get("TF_USE_LEGACY_KERAS"))
-print("tf.keras.layers.Dense is defined in", tf.keras.layers.Dense.__module__)
-print("tf_keras", metadata.version("tf-keras"), "| keras", metadata.version("keras"),
-      "| tensorflow-model-optimization", metadata.version("tensorflow-model-optimization"))
-glue("env_keras_is_legacy", tf.keras.layers.Dense.__module__.startswith("tf_keras"),
-     display=False)
+print(" | ".join(f"{d} {metadata.version(d)}"
+                 for d in ("tf-keras", "keras", "tensorflow-model-optimization")))
 
 # %% [markdown]
-# If you write your own scripts with the book's stack, put `import scalekit` (or
-# `os.environ["TF_USE_LEGACY_KERAS"] = "1"`) above `import tensorflow`.
-#
 # (ch05-smoke-test)=
 # ## The source's smoke test
 #
@@ -210,10 +300,8 @@ glue("env_keras_is_legacy", tf.keras.layers.Dense.__module__.startswith("tf_kera
 # the exact number depends on the seed.
 
 # %%
-total = tf.reduce_sum(tf.random.normal([1000, 1000]))
-print(total)
-glue("env_smoke_sum", float(total), display=False)
-glue("env_smoke_z", float(total) / 1000.0, display=False)
+total = float(tf.reduce_sum(tf.random.normal([1000, 1000])))
+report.record("env", smoke_sum=total, smoke_z=total / 1000.0)
 
 # %% [markdown]
 # The sum is {glue:text}`env_smoke_sum:.1f`, i.e. {glue:text}`env_smoke_z:.2f` standard
@@ -228,10 +316,10 @@ glue("env_smoke_z", float(total) / 1000.0, display=False)
 # n²(n−1), the difference vanishes for large n), so **2n³ floating-point operations**. If
 # one product takes t seconds, the machine sustained 2n³/t FLOP/s. We time
 # `tf.linalg.matmul` on random float32 matrices: one warm-up call (it pays one-off costs
-# such as choosing a kernel and allocating memory), then `repeats` timed calls, of which we
-# report the median, which ignores the occasional slow run caused by other programs. The
-# result is fetched to the host (`.numpy()` on one element), so on a GPU, where operations
-# run asynchronously, the timing still covers the whole product.
+# such as choosing a kernel and allocating memory), then `repeats` timed calls, of which
+# we report the median, which ignores the occasional slow run caused by other programs.
+# The result is fetched to the host (`.numpy()` on one element), so on a GPU, where
+# operations run asynchronously, the timing still covers the whole product.
 
 # %%
 def time_median(fn, repeats: int) -> float:
@@ -250,43 +338,52 @@ for n in matmul_sizes:
     a = tf.constant(rng.standard_normal((n, n), dtype=np.float32))
     b = tf.constant(rng.standard_normal((n, n), dtype=np.float32))
     flops = 2 * n**3
-    seconds = time_median(lambda a=a, b=b: tf.linalg.matmul(a, b)[0, 0].numpy(), repeats)
+    seconds = time_median(lambda a=a, b=b: tf.linalg.matmul(a, b)[0, 0].numpy(),
+                          repeats)
     rows.append({"n": n, "FLOPs (2n³)": flops, "median seconds": seconds,
                  "GFLOP/s": flops / seconds / 1e9})
 rates = pd.DataFrame(rows)
-rates.style.format({"FLOPs (2n³)": "{:.3g}", "median seconds": "{:.2e}", "GFLOP/s": "{:.1f}"})
+report.table(rates, digits=3, index=False)
 
-# %%
-ax = plots.loglog(rates, "n", "GFLOP/s",
-                  title="float32 matrix multiply on this machine",
-                  xlabel="matrix size n (n×n · n×n)", ylabel="GFLOP/s (2n³ / median time)")
+# %% tags=["remove-cell"]
+fig, ax = plots.subplots(height=3.4)
+plots.loglog(rates, "n", "GFLOP/s", ax=ax,
+             title="float32 matrix multiply on this machine",
+             xlabel="matrix size n (n×n · n×n)", ylabel="GFLOP/s (2n³ / median time)")
 ax.set_xticks(matmul_sizes, [str(n) for n in matmul_sizes])
 ax.minorticks_off()
+report.figure("matmul_fig", fig)
 
-# %%
+# %% tags=["remove-input"]
 tf_rates = rates.set_index("n")["GFLOP/s"]
-glue("matmul_gflops", float(tf_rates.iloc[-1]), display=False)
-glue("matmul_size", int(tf_rates.index[-1]), display=False)
-glue("matmul_gflops_smallest", float(tf_rates.iloc[0]), display=False)
-glue("matmul_size_smallest", int(tf_rates.index[0]), display=False)
-glue("matmul_gflops_peak", float(tf_rates.max()), display=False)
-glue("matmul_speedup", float(tf_rates.iloc[-1] / tf_rates.iloc[0]), display=False)
+report.record("matmul", gflops=tf_rates.iloc[-1], size=int(tf_rates.index[-1]),
+              gflops_smallest=tf_rates.iloc[0], size_smallest=int(tf_rates.index[0]),
+              gflops_peak=tf_rates.max(), speedup=tf_rates.iloc[-1] / tf_rates.iloc[0])
 
 # %% [markdown]
+# ```{glue:figure} matmul_fig
+# :alt: Log-log line chart of float32 matrix-multiply throughput in GFLOP/s against matrix size n; the rate rises with n and levels off for the largest sizes.
+# :name: fig-ch05-matmul
+#
+# Sustained float32 matrix-multiply rate (2n³ over the median time) for each size n.
+# ```
+#
 # At n = {glue:text}`matmul_size` TensorFlow sustained {glue:text}`matmul_gflops:.1f`
 # GFLOP/s on this machine; at n = {glue:text}`matmul_size_smallest` only
 # {glue:text}`matmul_gflops_smallest:.1f` GFLOP/s, {glue:text}`matmul_speedup:.1f` times
 # less (the best size reached {glue:text}`matmul_gflops_peak:.1f`). A small product is
 # dominated by fixed costs per call (Python and op dispatch, thread start-up, memory
 # traffic) rather than arithmetic, which is one reason why training runs faster per
-# example with larger batches. These figures come from a shared machine and vary from run
-# to run, by tens of percent; compare your own run with them in orders of magnitude
+# example with larger batches. These figures come from a shared machine and vary from
+# run to run, by tens of percent; compare your own run with them in orders of magnitude
 # only. A current data-centre GPU reaches tens to hundreds of TFLOP/s on this operation,
 # a factor of a thousand or more.
 #
-# Finally, memory. The source asks for at least 16 GB of RAM. The operating system
-# records the peak resident memory of this process (TensorFlow, the book's stack and the
-# matrices above):
+# (ch05-memory)=
+# ### Memory
+#
+# The source asks for at least 16 GB of RAM. The operating system records the peak
+# resident memory of this process (TensorFlow, the book's stack and the matrices above):
 
 # %%
 try:
@@ -294,34 +391,55 @@ try:
 except ImportError:  # Windows: no getrusage
     resource = None
 if resource is not None:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB (Linux), B (macOS)
     peak_gb = peak * (1 if sys.platform == "darwin" else 1024) / 1e9
 else:
     peak_gb = float("nan")
-print(f"peak resident memory of this kernel: {peak_gb:.2f} GB")
-glue("env_peak_rss_gb", float(peak_gb), display=False)
+
+# %%
+report.record("env", peak_rss_gb=peak_gb, peak_rss_share_of_16gb=peak_gb / 16)
 
 # %% [markdown]
-# This page peaked at {glue:text}`env_peak_rss_gb:.2f` GB. The largest models of this
-# book are small too; 16 GB is a reasonable figure for real models, not a requirement of
-# the book.
+# This page peaked at {glue:text}`env_peak_rss_gb:.2f` GB, a share of
+# {glue:text}`env_peak_rss_share_of_16gb:.0%` of the source's 16 GB. The largest models
+# of this book are small too; 16 GB is a reasonable figure for real models, not a
+# requirement of the book.
 #
 # ## How to run the book
 #
 # * **Locally.** Clone the repository and run `python3 dev.py book` (creates `.venv` with
-#   the pinned versions of `constraints.txt`, executes every notebook, builds the HTML) or
-#   `python3 dev.py test` (lint, unit tests, every notebook with small parameters, strict
-#   build). To work on one notebook, open it with `.venv/bin/jupyter lab`.
+#   the pinned versions of `constraints.txt`, executes every notebook, builds the HTML)
+#   or `python3 dev.py test` (lint, unit tests, every notebook with small parameters,
+#   strict build). To work on one notebook, open it with `.venv/bin/jupyter lab`.
 # * **On Colab.** The rocket icon at the top of a notebook page opens it on Colab; its
 #   first, hidden cell installs `scalekit` and the pinned stack when they are missing.
 #   Colab's free GPU appears in the device table above when you select a GPU runtime.
 # * **Headless, with other parameters.** Every notebook has one cell tagged
-#   `parameters`; papermill overrides it. For this page, with larger matrices:
+#   `parameters`; papermill overrides it (`-p` for a number or a string, `-y` for YAML
+#   such as a list). For this page, with larger matrices:
 #
 #   ```bash
 #   .venv/bin/papermill notebooks/ch05/environment.ipynb /tmp/environment.ipynb \
-#       -p matmul_sizes "[512, 1024, 2048, 4096]" -p repeats 3 --cwd notebooks/ch05
+#       -y "matmul_sizes: [512, 1024, 2048, 4096]" -p repeats 3 --cwd notebooks/ch05
 #   ```
+#
+# ## Summary
+#
+# * This page ran on {glue:text}`env_cpu_count` CPU cores and {glue:text}`env_gpu_count`
+#   GPUs; every version in its tables was read from the running process.
+# * The installed TensorFlow needs Python 3.{glue:text}`env_tf_min_python_minor` or newer,
+#   not the source's 3.8; `tensorflow-gpu` is gone and `tf.test.is_gpu_available` is
+#   deprecated.
+# * `PATH` is searched left to right: the source's appended Anaconda loses to a system
+#   `python` (Anaconda runs: {glue:text}`env_path_appended_runs_anaconda`).
+# * `TF_USE_LEGACY_KERAS` is read at the first use of `tf.keras`, not at
+#   `import tensorflow` (set after the import: Keras 2
+#   {glue:text}`env_legacy_set_after_import_works`; after the first use:
+#   {glue:text}`env_legacy_set_after_first_use_works`).
+# * float32 matrix multiply reached {glue:text}`matmul_gflops:.1f` GFLOP/s at
+#   n = {glue:text}`matmul_size`, {glue:text}`matmul_speedup:.1f` times the rate at
+#   n = {glue:text}`matmul_size_smallest`; the process peaked at
+#   {glue:text}`env_peak_rss_gb:.2f` GB of memory.
 #
 # ## Exercises
 #
@@ -329,5 +447,9 @@ glue("env_peak_rss_gb", float(peak_gb), display=False)
 #    n = 2048 rate change? Why does the factor shrink for n = 128?
 # 2. Time `tf.linalg.matmul` in float64 as well. How much slower is it on your CPU, and
 #    why would the ratio be far larger on a consumer GPU?
-# 3. Set `TF_USE_LEGACY_KERAS=1` *after* `import tensorflow` in a fresh interpreter and
-#    print `tf.keras.layers.Dense.__module__`. What do you see, and why?
+# 3. In a fresh interpreter, `import tensorflow`, then run `tf.keras.Sequential`, and only
+#    then set `os.environ["TF_USE_LEGACY_KERAS"] = "1"`. Print
+#    `tf.keras.layers.Dense.__module__`. Now restart and set the variable right after the
+#    import instead. What do the two results tell you about when the variable is read?
+# 4. In your own shell, run `type -a python` (or `where python` on Windows). Which
+#    directory wins, and what would `export PATH="$PATH:..."` change?

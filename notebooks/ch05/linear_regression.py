@@ -38,7 +38,7 @@ if "google.colab" in sys.modules and importlib.util.find_spec("scalekit") is Non
 # %% tags=["parameters"]
 seed = 0                # seeds data, initialization and shuffling of the fixed runs
 n_samples = 100         # training examples (the source uses 100)
-noise_std = 10.0        # σ of the label noise (the source uses 10); the noise floor is σ²
+noise_std = 10.0        # σ of the label noise (source: 10); the noise floor is σ²
 epochs = 100            # epochs of the fixed training runs
 learning_rate = 0.1     # learning rate of the fixed runs (on standardized data)
 n_test = 100_000        # held-out examples for the noise-floor check
@@ -54,12 +54,9 @@ noise_repeats = 200     # data sets per noise level in the "does noise help?" ch
 # %%
 import warnings
 
-import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
-from myst_nb import glue
 
-from scalekit import data, env, plots
+from scalekit import data, env, plots, report
 
 env.setup(seed=seed)
 plots.set_theme()
@@ -69,9 +66,10 @@ warnings.filterwarnings("ignore", category=RuntimeWarning)  # overflow warnings 
 # (ch05-seed-code)=
 # ## The source's code, exactly as written
 #
-# The next cell is the source's §5.2.1 listing, character for character (§5.3.1 and §5.3.2
-# repeat it in two parts). It does not raise an exception, so the notebook runs on; read
-# the `loss` column of the training log.
+# The next cell is the source's §5.2.1 listing, character for character (§5.3.1 and
+# §5.3.2 repeat it in two parts), plus one last line of ours that keeps the loss log. It
+# does not raise an exception, so the notebook runs on; read the `loss` column of the
+# training log.
 
 # %%
 import tensorflow as tf
@@ -95,33 +93,34 @@ model.compile(optimizer='sgd', loss='mse')
 
 # 训练模型
 model.fit(x_train, y_train, epochs=10)
+seed_history = np.array(model.history.history["loss"])  # (ours) the loss log of fit
 
 # %% [markdown]
 # (The comments say: set the random seed to make results reproducible; create the training
 # set, 100 samples of floor area and price; define the linear-regression model; compile it
 # with an optimizer and a loss; train it.)
 #
-# Keras keeps the log of the last `fit` in `model.history`. We read it rather than the
-# printout:
+# Keras keeps the log of the last `fit` in `model.history`; the cell's last line, which
+# is ours, reads it rather than the printout:
 
 # %%
-seed_history = np.array(model.history.history["loss"])
 seed_weights = [float(v.ravel()[0]) for v in model.get_weights()]
 finite = np.isfinite(seed_history)
-first_bad = int(np.argmin(finite)) + 1 if not finite.all() else None
+first_bad = int(np.argmin(finite)) + 1 if not finite.all() else 0
 print("loss per epoch:", seed_history)
 print("final slope, intercept:", seed_weights)
-glue("seed_code_final_loss_is_finite", bool(np.isfinite(seed_history[-1])), display=False)
-glue("seed_code_first_nonfinite_epoch", first_bad if first_bad else 0, display=False)
-glue("seed_code_epochs_run", len(seed_history), display=False)
-glue("seed_code_first_loss", float(seed_history[0]), display=False)
+
+# %%
+report.record("linreg", source_final_loss_is_finite=np.isfinite(seed_history[-1]),
+              source_first_nonfinite_epoch=first_bad,
+              source_epochs_run=len(seed_history), source_first_loss=seed_history[0])
 
 # %% [markdown]
 # The first epoch already ends with a mean squared error of
-# {glue:text}`seed_code_first_loss:.3g` (the labels are at most about 200, so a
+# {glue:text}`linreg_source_first_loss:.3g` (the labels are at most about 200, so a
 # sensible model has an MSE near σ² = 100). From epoch
-# {glue:text}`seed_code_first_nonfinite_epoch` the loss is no longer a finite number, and
-# the weights end as NaN. `fit` nevertheless runs all {glue:text}`seed_code_epochs_run`
+# {glue:text}`linreg_source_first_nonfinite_epoch` the loss is no longer a finite number, and
+# the weights end as NaN. `fit` nevertheless runs all {glue:text}`linreg_source_epochs_run`
 # epochs and returns normally: Keras does not stop on a NaN loss unless you pass the
 # `tf.keras.callbacks.TerminateOnNaN()` callback, and it never stops "when the loss
 # converges" (the source's §5.2.1 says it does) unless you add `EarlyStopping`.
@@ -150,19 +149,19 @@ H = 2.0 / len(x_train) * X.T @ X
 lam_max = float(np.linalg.eigvalsh(H).max())
 sgd_lr = float(tf.keras.optimizers.get("sgd").learning_rate.numpy())
 growth = abs(1.0 - sgd_lr * lam_max)
-print(f"λ_max = {lam_max:.0f}; stable only if η < 2/λ_max = {2 / lam_max:.2e}; "
-      f"'sgd' uses η = {sgd_lr}; error grows ×{growth:.0f} per step")
-glue("seed_code_lambda_max", lam_max, display=False)
-glue("seed_code_max_stable_lr", 2.0 / lam_max, display=False)
-glue("seed_code_sgd_lr", sgd_lr, display=False)
-glue("seed_code_growth_per_step", growth, display=False)
+
+# %%
+report.record("linreg", source_lambda_max=lam_max, source_max_stable_lr=2.0 / lam_max,
+              source_sgd_lr=sgd_lr, source_growth_per_step=growth,
+              source_loss_growth_per_epoch=growth ** (2 * 4))
 
 # %% [markdown]
-# The largest stable learning rate is {glue:text}`seed_code_max_stable_lr:.1e`; `'sgd'`
-# uses {glue:text}`seed_code_sgd_lr:.2f`, so each step multiplies the error by about
-# {glue:text}`seed_code_growth_per_step:.0f` and the squared error by its square. With
+# The largest stable learning rate is {glue:text}`linreg_source_max_stable_lr:.1e`; `'sgd'`
+# uses {glue:text}`linreg_source_sgd_lr:.2f`, so each step multiplies the error by about
+# {glue:text}`linreg_source_growth_per_step:.0f` and the squared error by its square. With
 # 100 examples and Keras's default batch size of 32, an epoch is 4 steps, so the loss can
-# grow by a factor of about 10¹⁴ per epoch; float32 overflows at 3.4·10³⁸, after which
+# grow by a factor of about {glue:text}`linreg_source_loss_growth_per_epoch:.0e` per
+# epoch; float32 overflows at 3.4·10³⁸, after which
 # the updates produce inf − inf = NaN.
 #
 # To watch it step by step we rerun the same code with a callback that records the
@@ -192,26 +191,37 @@ step_loss = np.mean(residual**2, axis=0)
 step_grad = 2.0 / len(x_train) * np.linalg.norm(X.T @ residual, axis=0)
 trace = pd.DataFrame({"step": np.arange(len(wb)), "w": wb[:, 0], "b": wb[:, 1],
                       "loss": step_loss, "gradient norm": step_grad})
-trace.head(8)
+report.table(trace.head(8), digits=3, index=False)
 
-# %%
+# %% tags=["remove-cell"]
 ok = np.isfinite(trace["loss"]) & (trace["loss"] > 0)
-fig, ax = plt.subplots()
-ax.semilogy(trace["step"][ok], trace["loss"][ok], "o-", label="MSE (full data)")
-ax.semilogy(trace["step"][ok], trace["gradient norm"][ok], "s--", label="‖∇L‖")
+fig, ax = plots.subplots(height=3.6)
+ax.semilogy(trace["step"][ok], trace["loss"][ok], "o-", color="C0",
+            label="MSE (full data)")
+ax.semilogy(trace["step"][ok], trace["gradient norm"][ok], "s--", color="C1",
+            label="‖∇L‖")
 ax.axhline(np.finfo(np.float32).max, color="grey", lw=1, ls=":")
-ax.text(0, np.finfo(np.float32).max, "float32 max", va="bottom", fontsize=8)
+ax.text(0, np.finfo(np.float32).max, "float32 max", va="bottom", fontsize=9)
 ax.set(xlabel="SGD step (4 per epoch)", ylabel="value (log scale)",
        title="The source's training run explodes")
-ax.legend()
-initial_grad = float(trace["gradient norm"].iloc[0])
-glue("seed_code_initial_grad_norm", initial_grad, display=False)
+ax.legend(loc="upper left")
+report.figure("linreg_explosion_fig", fig)
+
+# %%
+report.record("linreg", source_initial_grad_norm=trace["gradient norm"].iloc[0])
 
 # %% [markdown]
-# The gradient starts at a norm of {glue:text}`seed_code_initial_grad_norm:.3g` and grows
+# ```{glue:figure} linreg_explosion_fig
+# :alt: Log-scale line chart over SGD steps of the source's run: the full-data MSE and the gradient norm both rise along straight lines until they pass float32's maximum.
+# :name: fig-ch05-linreg-explosion
+#
+# The source's run, step by step: loss and gradient norm grow geometrically.
+# ```
+#
+# The gradient starts at a norm of {glue:text}`linreg_source_initial_grad_norm:.3g` and grows
 # geometrically, the loss with it: a straight line on a log axis. This is the *exploding
-# gradient* problem of {ref}`Chapter 3 <ch03-gradients>` in its simplest form. There it comes from products of
-# layer Jacobians in deep networks; here a single layer suffices, because the input scale
+# gradient* problem of {ref}`Chapter 3 <ch03-gradients>` in its simplest form. There it comes from
+# products of layer Jacobians in deep networks; here a single layer suffices, because the input scale
 # (x up to 100) makes the loss surface so steep and so elongated that no fixed learning
 # rate suitable for the intercept is small enough for the slope.
 #
@@ -231,16 +241,16 @@ x_te, y_te = data.house_prices(n_test, seed=seed + 1, noise_std=noise_std)
 X_tr = np.hstack([x_tr, np.ones_like(x_tr)])
 (lstsq_slope, lstsq_intercept), *_ = np.linalg.lstsq(X_tr, y_tr.ravel(), rcond=None)
 lstsq_mse = float(np.mean((X_tr @ [lstsq_slope, lstsq_intercept] - y_tr.ravel()) ** 2))
-glue("lstsq_slope", float(lstsq_slope), display=False)
-glue("lstsq_intercept", float(lstsq_intercept), display=False)
-glue("lstsq_train_mse", lstsq_mse, display=False)
-print(f"least squares: y = {lstsq_slope:.4f}·x + {lstsq_intercept:.4f}, train MSE {lstsq_mse:.3f}")
+
+# %%
+report.record("linreg", lstsq_slope=lstsq_slope, lstsq_intercept=lstsq_intercept,
+              lstsq_train_mse=lstsq_mse)
 
 # %% [markdown]
-# The least-squares line is y = {glue:text}`lstsq_slope:.4f`·x +
-# {glue:text}`lstsq_intercept:.4f` with a training MSE of
-# {glue:text}`lstsq_train_mse:.3f`. (It is not exactly 2x + 3: with
-# {glue:text}`lstsq_slope:.4f` and {glue:text}`lstsq_intercept:.4f` the line fits *this*
+# The least-squares line is y = {glue:text}`linreg_lstsq_slope:.4f`·x +
+# {glue:text}`linreg_lstsq_intercept:.4f` with a training MSE of
+# {glue:text}`linreg_lstsq_train_mse:.3f`. (It is not exactly 2x + 3: with
+# {glue:text}`linreg_lstsq_slope:.4f` and {glue:text}`linreg_lstsq_intercept:.4f` the line fits *this*
 # noisy sample best. No training procedure can do better on the training data.)
 #
 # ## The fix, step by step
@@ -249,7 +259,7 @@ print(f"least squares: y = {lstsq_slope:.4f}·x + {lstsq_intercept:.4f}, train M
 #
 # Subtract the training mean and divide by the training standard deviation, for the
 # input and (because the labels are in the hundreds too) for the target. This is the
-# oldest trick for gradient training {cite:p}`lecun1998efficient`: after it, Σx = 0 and
+# classic preparation for gradient training {cite:p}`lecun1998efficient`: after it, Σx = 0 and
 # Σx² = n, so the Hessian becomes H = 2·I, perfectly round, and every learning rate
 # below 1 is stable. We keep everything else as in the source: `'sgd'`, 10 epochs.
 
@@ -257,12 +267,12 @@ print(f"least squares: y = {lstsq_slope:.4f}·x + {lstsq_intercept:.4f}, train M
 x_mean, x_std = x_tr.mean(), x_tr.std()
 y_mean, y_std = y_tr.mean(), y_tr.std()
 xs, ys = (x_tr - x_mean) / x_std, (y_tr - y_mean) / y_std
-print("Hessian of the standardized problem:\n",
-      2.0 / n_samples * np.hstack([xs, np.ones_like(xs)]).T @ np.hstack([xs, np.ones_like(xs)]))
+Xs = np.hstack([xs, np.ones_like(xs)])
+print("Hessian of the standardized problem:\n", 2.0 / n_samples * Xs.T @ Xs)
 
 
 def to_original_units(model) -> tuple[float, float]:
-    """Map the (w, b) learned on standardized data back to slope and intercept of y(x)."""
+    """Map (w, b) learned on standardized data back to slope and intercept of y(x)."""
     w, b = (float(v.ravel()[0]) for v in model.get_weights())
     slope = y_std * w / x_std
     return slope, y_mean + y_std * b - slope * x_mean
@@ -275,10 +285,11 @@ def train_mse(slope: float, intercept: float) -> float:
 results = []
 
 
-def record(name: str, model, history) -> None:
+def add_run(name: str, model, history) -> None:
     slope, intercept = to_original_units(model)
     mse = train_mse(slope, intercept)
-    results.append({"run": name, "slope": slope, "intercept": intercept, "train MSE": mse,
+    results.append({"run": name, "slope": slope, "intercept": intercept,
+                    "train MSE": mse,
                     "gap vs least squares": (mse - lstsq_mse) / lstsq_mse,
                     "loss": np.array(history.history["loss"]) * y_std**2})
 
@@ -287,16 +298,17 @@ tf.keras.utils.set_random_seed(seed)
 model = tf.keras.Sequential([tf.keras.layers.Dense(units=1, input_shape=(1,))])
 model.compile(optimizer="sgd", loss="mse")
 history = model.fit(xs, ys, epochs=10, verbose=0)
-record("standardized, 'sgd', 10 epochs", model, history)
-pd.DataFrame(results).drop(columns="loss")
+add_run("standardized, 'sgd', 10 epochs", model, history)
+report.table(pd.DataFrame(results).drop(columns="loss"), index=False)
 
 # %% [markdown]
-# The run no longer explodes. But ten epochs at η = 0.01 are 40 small steps, each
-# shrinking the distance to the optimum by a factor of only about 1 − 2η = 0.98, so
-# after them the weights have covered only about half of the way from their random
-# initial values. Here the relative gap to the least-squares training MSE,
-# (MSE − MSE_lstsq)/MSE_lstsq, is still {glue:text}`standardized_only_rel_gap:.2f`. How far
-# off it ends depends on the random start; a working recipe must not.
+# The run no longer explodes. But ten epochs at η = 0.01 are few small steps (40 for the
+# source's 100 examples in batches of 32), each shrinking the distance to the optimum by
+# a factor of only about 1 − 2η = 0.98; after 40 of them the weights have covered only
+# about half of the way from their random initial values (0.98⁴⁰ ≈ 0.45). Here the
+# relative gap to the least-squares training MSE, (MSE − MSE_lstsq)/MSE_lstsq, is still
+# {glue:text}`linreg_standardized_only_rel_gap:.2f`. How far off it ends depends on the
+# random start; a working recipe must not.
 #
 # ### Step 2: an adequate learning rate and number of epochs
 #
@@ -309,9 +321,11 @@ pd.DataFrame(results).drop(columns="loss")
 # %%
 tf.keras.utils.set_random_seed(seed)
 fixed = tf.keras.Sequential([tf.keras.layers.Dense(units=1, input_shape=(1,))])
-fixed.compile(optimizer=tf.keras.optimizers.SGD(learning_rate=learning_rate), loss="mse")
+fixed.compile(optimizer=tf.keras.optimizers.SGD(learning_rate=learning_rate),
+              loss="mse")
 fixed_history = fixed.fit(xs, ys, epochs=epochs, batch_size=len(xs), verbose=0)
-record(f"standardized, SGD η={learning_rate}, {epochs} epochs, full batch", fixed, fixed_history)
+add_run(f"standardized, SGD η={learning_rate}, {epochs} epochs, full batch", fixed,
+        fixed_history)
 fixed_slope, fixed_intercept = to_original_units(fixed)
 print(f"fixed model: y = {fixed_slope:.4f}·x + {fixed_intercept:.4f}")
 
@@ -336,99 +350,106 @@ for name, optimizer, n_epochs in [
     tf.keras.utils.set_random_seed(seed)
     m = tf.keras.Sequential([tf.keras.layers.Dense(units=1, input_shape=(1,))])
     m.compile(optimizer=optimizer, loss="mse")
-    record(name, m, m.fit(xs, ys, epochs=n_epochs, batch_size=32, verbose=0))
+    add_run(name, m, m.fit(xs, ys, epochs=n_epochs, batch_size=32, verbose=0))
 
 table = pd.DataFrame(results).drop(columns="loss")
 table.loc[len(table)] = {"run": "least squares (np.linalg.lstsq)", "slope": lstsq_slope,
                          "intercept": lstsq_intercept, "train MSE": lstsq_mse,
                          "gap vs least squares": 0.0}
-table.style.format({"slope": "{:.4f}", "intercept": "{:.4f}", "train MSE": "{:.4f}",
-                    "gap vs least squares": "{:.2e}"})
+report.table(table, digits={"slope": 6, "intercept": 6, "train MSE": 6}, index=False)
 
-# %%
-gaps = {r["run"]: r["gap vs least squares"] for r in results}
+# %% tags=["remove-input"]
 fixed_gap = (train_mse(fixed_slope, fixed_intercept) - lstsq_mse) / lstsq_mse
-glue("fixed_slope", float(fixed_slope), display=False)
-glue("fixed_intercept", float(fixed_intercept), display=False)
-glue("fixed_mse_rel_gap_vs_lstsq", float(fixed_gap), display=False)
-glue("standardized_only_rel_gap", float(results[0]["gap vs least squares"]), display=False)
-glue("minibatch_sgd_rel_gap", float(results[2]["gap vs least squares"]), display=False)
-glue("minibatch_adam_rel_gap", float(results[3]["gap vs least squares"]), display=False)
+report.record("linreg", fixed_slope=fixed_slope, fixed_intercept=fixed_intercept,
+              fixed_mse_rel_gap_vs_lstsq=fixed_gap,
+              standardized_only_rel_gap=results[0]["gap vs least squares"],
+              minibatch_sgd_rel_gap=results[2]["gap vs least squares"],
+              minibatch_adam_rel_gap=results[3]["gap vs least squares"])
 
 # %% [markdown]
-# The fixed model, y = {glue:text}`fixed_slope:.4f`·x + {glue:text}`fixed_intercept:.4f`,
-# reaches the least-squares training MSE to a relative gap of
-# {glue:text}`fixed_mse_rel_gap_vs_lstsq:.1e`: it *is* the least-squares line, up to
-# float32 rounding. Mini-batch SGD at the
-# same learning rate ended with a relative gap of {glue:text}`minibatch_sgd_rel_gap:.1e`
-# and mini-batch Adam with {glue:text}`minibatch_adam_rel_gap:.1e`. Those are small in absolute
-# terms, but they are the noise of the last steps, not convergence; a learning rate that
-# decays to zero ({ref}`Chapter 3 <ch03-optimizers>`) removes it.
-#
-# The loss curves on a log scale, the fixed runs in the original units (the standardized
-# loss times the variance of y):
+# The fixed model, y = {glue:text}`linreg_fixed_slope:.4f`·x +
+# {glue:text}`linreg_fixed_intercept:.4f`, reaches the least-squares training MSE to a
+# relative gap of {glue:text}`linreg_fixed_mse_rel_gap_vs_lstsq:.1e`: it *is* the
+# least-squares line, up to float32 rounding. Mini-batch SGD at the same learning rate
+# ended with a relative gap of {glue:text}`linreg_minibatch_sgd_rel_gap:.1e` and
+# mini-batch Adam with {glue:text}`linreg_minibatch_adam_rel_gap:.1e`. Those are small in
+# absolute terms, but they are the noise of the last steps, not convergence; a learning
+# rate that decays to zero ({ref}`Chapter 3 <ch03-optimizers>`) removes it.
 
-# %%
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.0))
+# %% tags=["remove-cell"]
+SHORT = ["standardized, 'sgd', 10 epochs", "SGD, full batch (fixed)", "SGD, batch 32",
+         "Adam, batch 32"]
+fig, (top_ax, bottom_ax) = plots.subplots(1, 2, height=6.4)
 epoch = np.arange(1, len(seed_history) + 1)
 good = np.isfinite(seed_history)
-left.semilogy(epoch[good], seed_history[good], "o-", label="finite loss")
-top = np.finfo(np.float32).max
-left.scatter(epoch[~good], np.full((~good).sum(), top), marker="x", color="C3", s=60,
-             label="inf or NaN", zorder=3)
-left.axhline(top, color="grey", ls=":", lw=1)
-left.set(xlabel="epoch", ylabel="training MSE (log scale)", xticks=epoch,
-         title="Source code: raw x, 'sgd'")
-left.legend(loc="lower right")
-curves = pd.concat([pd.DataFrame({"epoch": np.arange(1, len(r["loss"]) + 1),
-                                  "MSE": r["loss"], "run": r["run"]}) for r in results],
-                   ignore_index=True)
-sns.lineplot(data=curves, x="epoch", y="MSE", hue="run", ax=right)
-right.axhline(lstsq_mse, color="black", ls=":", lw=1)
-right.text(curves["epoch"].max(), lstsq_mse, "least-squares optimum", ha="right",
-           va="top", fontsize=8)
-right.set(yscale="log", ylabel="training MSE (log scale)", title="Fixed runs (original units)")
-right.legend(fontsize=7, loc="upper right")
-fig.tight_layout()
+f32_max = np.finfo(np.float32).max
+top_ax.semilogy(epoch[good], seed_history[good], "o-", color="0.3", label="finite loss")
+top_ax.scatter(epoch[~good], np.full((~good).sum(), f32_max), marker="x", color="0.3",
+               s=60, label="inf or NaN (drawn at float32 max)", zorder=3)
+top_ax.axhline(f32_max, color="grey", ls=":", lw=1)
+top_ax.set(xlabel="epoch", ylabel="training MSE (log)", xticks=epoch,
+           title="The source's code: raw x, 'sgd'")
+top_ax.legend(loc="lower right")
+for k, (r, label) in enumerate(zip(results, SHORT, strict=True)):
+    bottom_ax.plot(np.arange(1, len(r["loss"]) + 1), r["loss"], color=f"C{k}",
+                   label=label)
+bottom_ax.axhline(lstsq_mse, color="black", ls=":", lw=1, label="least-squares optimum")
+bottom_ax.set(yscale="log", xlabel="epoch", ylabel="training MSE (log)",
+              title="Fixed runs, in the original units")
+bottom_ax.legend(loc="upper right", ncols=2)
+report.figure("linreg_curves_fig", fig)
 
 # %% [markdown]
-# Left, the source's run: the loss climbs by many orders of magnitude per epoch until it
-# is no longer a number (crosses). Right, the fixed runs: full-batch gradient descent
-# settles exactly on the optimum; the mini-batch runs reach its neighbourhood and stay
-# there, slightly above it.
+# ```{glue:figure} linreg_curves_fig
+# :alt: Two log-scale panels of training MSE per epoch. Top, the source's run climbs by orders of magnitude each epoch until its loss is inf or NaN. Bottom, four fixed runs fall to the dotted least-squares optimum; the full-batch run lands on it, the mini-batch runs hover just above it.
+# :name: fig-ch05-linreg-curves
+#
+# Top: the source's run diverges. Bottom: the fixed runs (standardized loss times the
+# variance of y), against the least-squares training MSE.
+# ```
 #
 # ## Data, fitted line and the noise floor
 
-# %%
-fig, ax = plt.subplots()
-ax.scatter(x_tr, y_tr, s=12, alpha=0.6, label="training data")
+# %% tags=["remove-cell"]
+fig, ax = plots.subplots(height=3.8)
+ax.scatter(x_tr, y_tr, s=12, alpha=0.6, color="C0", label="training data")
 grid = np.linspace(0, 100, 2)
-ax.plot(grid, lstsq_slope * grid + lstsq_intercept, lw=4, alpha=0.4, label="least squares")
-ax.plot(grid, fixed_slope * grid + fixed_intercept, "k--", lw=1.5, label="trained Dense(1)")
+ax.plot(grid, lstsq_slope * grid + lstsq_intercept, lw=5, alpha=0.35, color="C1",
+        label="least squares")
+ax.plot(grid, fixed_slope * grid + fixed_intercept, "k--", lw=1.5,
+        label="trained Dense(1)")
 ax.plot(grid, 2 * grid + 3, ":", color="grey", label="true line 2x + 3")
-ax.set(xlabel="floor area x", ylabel="price y", title="The fixed model is the least-squares line")
-ax.legend()
+ax.set(xlabel="floor area x", ylabel="price y",
+       title="The fixed model is the least-squares line")
+ax.legend(loc="upper left")
+report.figure("linreg_fit_fig", fig)
 
 # %% [markdown]
+# ```{glue:figure} linreg_fit_fig
+# :alt: Scatter of the training data (price against floor area) with three straight lines: the least-squares line, the trained Dense(1) model drawn dashed on top of it, and the true line 2x + 3 dotted nearby.
+# :name: fig-ch05-linreg-fit
+#
+# The trained model coincides with the least-squares line; both differ slightly from
+# the true line because the sample is noisy.
+# ```
+#
 # On new data the best any model can do is the noise floor: the noise ε ~ N(0, σ²) is
 # independent of x, so the expected test MSE of a line is σ² plus the squared distance
-# between the fitted and the true line. With σ = {glue:text}`noise_std:.0f` and
-# {glue:text}`n_test` test examples:
+# between the fitted and the true line. With σ = {glue:text}`linreg_noise_std:.0f` and
+# {glue:text}`linreg_n_test` test examples:
 
 # %%
 test_mse = float(np.mean((fixed_slope * x_te + fixed_intercept - y_te) ** 2))
-glue("noise_std", float(noise_std), display=False)
-glue("n_test", int(n_test), display=False)
-glue("fixed_test_mse", test_mse, display=False)
-glue("test_mse_over_noise_floor", test_mse / noise_std**2, display=False)
-print(f"test MSE {test_mse:.3f}, noise floor σ² = {noise_std**2:.1f}, "
-      f"ratio {test_mse / noise_std**2:.4f}")
+report.record("linreg", noise_std=noise_std, n_test=n_test, fixed_test_mse=test_mse,
+              test_mse_over_noise_floor=test_mse / noise_std**2,
+              expected_excess=2 / n_samples)
 
 # %% [markdown]
-# The test MSE is {glue:text}`fixed_test_mse:.2f`, {glue:text}`test_mse_over_noise_floor:.3f`
-# times the noise floor σ². For a least-squares line fitted to n examples, the excess over
-# σ² is about 2σ²/n on average (two fitted parameters), i.e. about 2% for the source's
-# n = 100: the model is as good as 100 noisy examples allow.
+# The test MSE is {glue:text}`linreg_fixed_test_mse:.2f`,
+# {glue:text}`linreg_test_mse_over_noise_floor:.3f` times the noise floor σ². For a
+# least-squares line fitted to n examples, the excess over σ² is about 2σ²/n on average
+# (two fitted parameters), i.e. about {glue:text}`linreg_expected_excess:.1%` here: the
+# model is as good as its noisy examples allow.
 #
 # (ch05-noise-check)=
 # ## Does the noise "improve generalization"?
@@ -447,24 +468,29 @@ for sigma in [0.0, 1.0, 5.0, 10.0, 20.0, 40.0]:
     errs = []
     for r in range(noise_repeats):
         xn, yn = data.house_prices(n_samples, seed=10_000 + r, noise_std=sigma)
-        coef, *_ = np.linalg.lstsq(np.hstack([xn, np.ones_like(xn)]), yn.ravel(), rcond=None)
+        Xn = np.hstack([xn, np.ones_like(xn)])
+        coef, *_ = np.linalg.lstsq(Xn, yn.ravel(), rcond=None)
         errs.append(np.mean((coef[0] * x_grid + coef[1] - (2 * x_grid + 3)) ** 2))
-    rows.append({"noise σ": sigma, "mean squared distance to the true line": float(np.mean(errs))})
+    rows.append({"noise σ": sigma,
+                 "mean squared distance to the true line": np.mean(errs)})
 noise_table = pd.DataFrame(rows)
-glue("noise_zero_distance", float(noise_table.iloc[0, 1]), display=False)
-glue("noise_default_distance",
-     float(noise_table.loc[noise_table["noise σ"] == 10.0].iloc[0, 1]), display=False)
-glue("noise_distance_increasing",
-     bool(np.all(np.diff(noise_table.iloc[:, 1]) > 0)), display=False)
-noise_table
+report.table(noise_table, digits=3, index=False)
+
+# %% tags=["remove-input"]
+distance = noise_table["mean squared distance to the true line"]
+report.record("linreg", noise_zero_distance=distance.iloc[0],
+              noise_default_distance=distance[noise_table["noise σ"] == 10.0].iloc[0],
+              noise_distance_increasing=bool(np.all(np.diff(distance) > 0)))
 
 # %% [markdown]
 # Without noise the fit recovers 2x + 3 to rounding error
-# ({glue:text}`noise_zero_distance:.1e`); at σ = 10 the fitted line is on average
-# {glue:text}`noise_default_distance:.2f` (squared units) away from the truth, and the
-# distance grows with every increase of σ. Noise *injected during training* can act as a
-# regularizer for models that overfit (data augmentation, dropout, {ref}`ch02-regularization`); label noise
-# baked into the data, as here, only makes the estimate worse.
+# ({glue:text}`linreg_noise_zero_distance:.1e`); at σ = 10 the fitted line is on average
+# {glue:text}`linreg_noise_default_distance:.2f` (squared units) away from the truth, and
+# the distance grows with every increase of σ (at every step:
+# {glue:text}`linreg_noise_distance_increasing`). Noise *injected during training* can
+# act as a regularizer for models that overfit (data augmentation, dropout,
+# {ref}`ch02-regularization`); label noise baked into the data, as here, only makes the
+# estimate worse.
 #
 # (ch05-seed-check)=
 # ## Does `tf.random.set_seed(42)` make it reproducible?
@@ -480,14 +506,32 @@ tf.random.set_seed(42)
 second = np.random.uniform(0, 100, size=(3, 1)).ravel()
 print("first draw: ", first)
 print("second draw:", second)
-glue("seed_code_data_repeatable", bool(np.array_equal(first, second)), display=False)
+
+# %%
+report.record("linreg", source_data_repeatable=np.array_equal(first, second))
 
 # %% [markdown]
-# Same seed, different data, so a fresh interpreter gets a different training set each
+# Same seed, different data (repeatable: {glue:text}`linreg_source_data_repeatable`), so a fresh interpreter gets a different training set each
 # time (in this notebook, `scalekit.env.setup` happens to have seeded NumPy first). Use
 # `tf.keras.utils.set_random_seed(seed)`, which seeds Python, NumPy and TensorFlow at
 # once, or, better, a NumPy generator of your own, `np.random.default_rng(seed)`, as
 # `scalekit.data.house_prices` does.
+#
+# ## Summary
+#
+# * The source's code, run as written, diverges without an error: the loss is no longer
+#   finite from epoch {glue:text}`linreg_source_first_nonfinite_epoch`, and `fit` still
+#   runs all {glue:text}`linreg_source_epochs_run` epochs.
+# * The cause is the input scale: the largest stable learning rate is
+#   {glue:text}`linreg_source_max_stable_lr:.1e`, and `'sgd'` uses
+#   {glue:text}`linreg_source_sgd_lr:.2f`, so the error grows about
+#   {glue:text}`linreg_source_growth_per_step:.0f`-fold per step.
+# * Standardized, with an adequate rate and full batches, training lands on the
+#   least-squares line (relative gap {glue:text}`linreg_fixed_mse_rel_gap_vs_lstsq:.1e`),
+#   and its test MSE is {glue:text}`linreg_test_mse_over_noise_floor:.3f` times the noise
+#   floor σ².
+# * Label noise does not help: the fitted line moves away from the truth as σ grows.
+# * `tf.random.set_seed` does not seed NumPy, so the source's data are not repeatable.
 #
 # ## Exercises
 #
