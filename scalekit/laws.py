@@ -225,9 +225,9 @@ def bootstrap(
     """Refit ``fit(x, mean loss)`` on ``n_boot`` resamples of the held-out positions.
 
     ``position_losses`` has one row per point of ``x`` and one column per held-out window
-    (the *same* windows for every row, as :func:`scalekit.sweeps.run_sweep` records them). Each resample
-    draws windows with replacement, shared across rows, averages, and refits. Returns one
-    row of fitted parameters per resample.
+    (the *same* windows for every row, as :func:`scalekit.sweeps.run_sweep` records
+    them). Each resample draws windows with replacement, shared across rows, averages,
+    and refits. Returns one row of fitted parameters per resample.
     """
     x = positive_array("x", x)
     losses = np.asarray(position_losses, dtype=float)

@@ -4,7 +4,6 @@ import pytest
 
 from scalekit import laws
 
-
 # --- fits -------------------------------------------------------------------------------
 
 def test_fit_loglog_recovers_an_exact_power_law():
@@ -119,3 +118,34 @@ def test_compute_optimal_bad_input(kwargs, err, match):
     compute = args.pop("compute")
     with pytest.raises(err, match=match):
         laws.compute_optimal(compute, **args)
+
+
+@pytest.mark.parametrize("kwargs, err, match", [
+    ({"delta": 0.0}, ValueError, "delta"),
+    ({"n_starts": 0}, ValueError, "n_starts"),
+    ({"n_starts": 1.5}, TypeError, "n_starts")])
+def test_fit_saturating_and_joint_bad_options(kwargs, err, match):
+    n = np.geomspace(1e3, 1e6, 8)
+    with pytest.raises(err, match=match):
+        laws.fit_saturating(n, 1 + n**-0.1, **kwargs)
+    with pytest.raises(err, match=match):
+        laws.fit_joint(n, n, 1 + n**-0.1, **kwargs)
+    with pytest.raises(ValueError, match="grid_size"):
+        laws.fit_joint(n, n, 1 + n**-0.1, grid_size=0)
+
+
+def test_bootstrap_bad_input():
+    n = np.geomspace(1e3, 1e5, 4)
+    per_window = np.ones((4, 10))
+    with pytest.raises(ValueError, match="seed"):
+        laws.bootstrap(laws.fit_loglog, n, per_window, seed=-1)
+    with pytest.raises(ValueError, match="position_losses must be finite"):
+        laws.bootstrap(laws.fit_loglog, n, np.full((4, 10), np.nan))
+    with pytest.raises(ValueError, match="x"):
+        laws.bootstrap(laws.fit_loglog, -n, per_window)
+
+
+def test_compute_optimal_bad_flops_per_param_token():
+    with pytest.raises(ValueError, match="flops_per_param_token"):
+        laws.compute_optimal(1e20, A=1.0, B=1.0, alpha=0.3, beta=0.3,
+                             flops_per_param_token=float("inf"))

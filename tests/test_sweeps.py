@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from scalekit import corpus as corpus_mod, env, sweeps
+from scalekit import corpus as corpus_mod
+from scalekit import env, sweeps
 from scalekit.data import VOCAB
 
 tf = env.setup(seed=0)

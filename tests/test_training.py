@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from scalekit import charlm, corpus as corpus_mod, env, training
+from scalekit import charlm, env, training
+from scalekit import corpus as corpus_mod
 
 tf = env.setup(seed=0)
 
