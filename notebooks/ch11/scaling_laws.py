@@ -119,6 +119,8 @@ from scalekit.sweeps import run_sweep
 
 tf = env.setup(seed=seed)
 plots.set_theme()
+if len(set(widths)) < 5:
+    raise ValueError(f"the fits below need at least five distinct widths, got {widths}")
 
 # %% tags=["remove-cell"]
 import matplotlib.ticker as mticker  # noqa: E402
