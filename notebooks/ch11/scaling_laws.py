@@ -256,7 +256,11 @@ report.record(
     n_r2_log=line.r2_log, n_decreasing=bool(np.all(np.diff(L) < 0)),
     n_loss_first=L[0], n_loss_last=L[-1], n_smallest=int(N[0]), n_largest=int(N[-1]),
     n_sat_alpha=sat["alpha"], n_sat_alpha_lo=sat_lo, n_sat_alpha_hi=sat_hi,
-    n_sat_e=sat["E"], n_sat_e_lo=e_lo, n_sat_e_hi=e_hi)
+    n_sat_e=sat["E"], n_sat_e_lo=e_lo, n_sat_e_hi=e_hi,
+    n_sat_e_note=(
+        "at its lower bound of zero: these sizes show no bend towards a floor, so the "
+        "saturating form collapses onto the straight line" if sat["E"] < 1e-3
+        else "an extrapolation far beyond the largest model"))
 
 # %% tags=["remove-cell"]
 grid = np.geomspace(N.min() / 1.5, N.max() * 1.5, 100)
@@ -296,7 +300,8 @@ report.figure("laws_n_fig", fig)
 # The saturating fit gives $\alpha$ = {glue:text}`laws_n_sat_alpha:.3f` (interval
 # {glue:text}`laws_n_sat_alpha_lo:.3f`–{glue:text}`laws_n_sat_alpha_hi:.3f`) and $E$ =
 # {glue:text}`laws_n_sat_e:.3f` (interval
-# {glue:text}`laws_n_sat_e_lo:.3f`–{glue:text}`laws_n_sat_e_hi:.3f`). Those intervals only
+# {glue:text}`laws_n_sat_e_lo:.3f`–{glue:text}`laws_n_sat_e_hi:.3f`),
+# {glue:text}`laws_n_sat_e_note`. Those intervals only
 # reflect which held-out windows we averaged over; they do not reflect how the curve
 # would continue. With a handful of points that curve only gently, the three parameters
 # trade off against each other ($E$ up, $\alpha$ up), so the exponent of the saturating
@@ -648,8 +653,10 @@ report.table(report.record("laws", max_final_loss=max_loss,
 #   with $a$ = {glue:text}`laws_toy_nopt_exponent:.2f`, but its exponent moves by
 #   {glue:text}`laws_cut_alpha_range:.2f` with the checkpoint cut and its $E$ =
 #   {glue:text}`laws_joint_e:.2f` nats is an extrapolation.
-# * Slopes are robust (jackknife range {glue:text}`laws_jack_slope_range:.3f`)
-#   irreducible losses are not (range {glue:text}`laws_jack_sat_e_range:.3f` nats).
+# * Slopes are robust (jackknife range {glue:text}`laws_jack_slope_range:.3f`); the
+#   saturating fit's exponent moves more (range
+#   {glue:text}`laws_jack_sat_alpha_range:.3f`), and its $E$ =
+#   {glue:text}`laws_n_sat_e:.2f` nats is an extrapolation.
 # * At Gopher's budget, Hoffmann et al.'s published constants give
 #   {glue:text}`laws_gopher_tpp_hoffmann:.0f` tokens per parameter and Epoch's refit
 #   {glue:text}`laws_gopher_tpp_epoch:.0f`, close to the ~20 of approaches 1–2.
