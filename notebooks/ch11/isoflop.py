@@ -135,7 +135,7 @@ import seaborn as sns  # noqa: E402
 fig, ax = plots.subplots()
 colors = dict(zip(budgets, sns.color_palette(plots.PALETTE, len(budgets)), strict=True))
 for c, g in profiles.groupby("C"):
-    ax.scatter(g["N"], g["loss"], color=colors[c], label=f"C = {c:.0e} FLOPs")
+    ax.scatter(g["N"], g["loss"], color=colors[c], label=f"C = {c:.0e}")
     if len(g) >= 3:
         coef = np.polyfit(np.log(g["N"]), g["loss"], 2)
         nn = np.geomspace(g["N"].min(), g["N"].max(), 60)
@@ -145,7 +145,7 @@ for _, row in valleys.iterrows():
 ax.set(xscale="log", xlabel="non-embedding parameters N",
        ylabel="held-out loss (nats)")
 if run_isoflop:
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title="budget")
 else:
     ax.text(0.5, 0.5, "run_isoflop = False: no runs", transform=ax.transAxes,
             ha="center")
