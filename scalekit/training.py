@@ -30,6 +30,14 @@ def checkpoint_steps(steps: int, evaluations: int, *, first: int = 16) -> list[i
     return [int(s) for s in grid]
 
 
+def _check_model_and_corpus(model, corpus) -> None:
+    if not (callable(model) and hasattr(model, "trainable_variables")):
+        raise TypeError(f"model must be a Keras model, got {type(model).__name__}")
+    if not isinstance(corpus, Corpus):
+        raise TypeError("corpus must be a scalekit.corpus.Corpus, "
+                        f"got {type(corpus).__name__}")
+
+
 def train_char_mlp(
     model,
     corpus: Corpus,
@@ -40,22 +48,21 @@ def train_char_mlp(
     evaluations: int = 12,
     seed: int = 0,
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Train ``model`` with Adam on random windows of ``corpus``; evaluate at checkpoints.
+    """Train ``model`` with Adam on random windows of ``corpus``, evaluating as it goes.
 
-    Batches are drawn *inside* the compiled graph (random offsets into the training ids,
-    ``tf.gather`` of the windows), so a whole stretch of steps between two evaluations is a
-    single ``tf.function`` call with a ``tf.range`` loop: no Python per step.
+    Batches are drawn *inside* the compiled graph (random offsets into the training
+    ids, ``tf.gather`` of the windows), so a whole stretch of steps between two
+    evaluations is a single ``tf.function`` call with a ``tf.range`` loop: no Python
+    per step.
 
-    Returns ``(checkpoints, position_losses)``: one row per checkpoint with ``step``, ``D``
-    (training tokens seen, ``step·batch_size``), ``loss`` (mean held-out cross-entropy,
-    nats) and ``train_loss``; and the per-window held-out losses of the final model.
+    Returns ``(checkpoints, position_losses)``: one row per checkpoint with ``step``,
+    ``D`` (training tokens seen, ``step·batch_size``), ``loss`` (mean held-out
+    cross-entropy, nats) and ``train_loss``; and the per-window held-out losses of the
+    final model.
     """
     import tensorflow as tf
 
-    if not (callable(model) and hasattr(model, "trainable_variables")):
-        raise TypeError(f"model must be a Keras model, got {type(model).__name__}")
-    if not isinstance(corpus, Corpus):
-        raise TypeError(f"corpus must be a scalekit.corpus.Corpus, got {type(corpus).__name__}")
+    _check_model_and_corpus(model, corpus)
     steps = positive_int("steps", steps)
     batch_size = positive_int("batch_size", batch_size)
     learning_rate = positive_number("learning_rate", learning_rate)
@@ -68,6 +75,7 @@ def train_char_mlp(
     generator = tf.random.Generator.from_seed(seed)
     optimizer = tf.keras.optimizers.Adam(learning_rate)
     loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    weights = model.trainable_variables
 
     @tf.function
     def train_stretch(n_steps):
@@ -78,8 +86,8 @@ def train_char_mlp(
             x, y = windows[:, :context], windows[:, context]
             with tf.GradientTape() as tape:
                 loss = loss_fn(y, model(x, training=True))
-            grads = tape.gradient(loss, model.trainable_variables)
-            optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+            grads = tape.gradient(loss, weights)
+            optimizer.apply_gradients(zip(grads, weights, strict=True))
             total += loss
         return total / tf.cast(n_steps, tf.float32)
 
@@ -89,7 +97,7 @@ def train_char_mlp(
     @tf.function
     def position_losses():
         logits = model(heldout_x, training=False)
-        return tf.nn.sparse_softmax_cross_entropy_with_logits(labels=heldout_y, logits=logits)
+        return tf.nn.sparse_softmax_cross_entropy_with_logits(heldout_y, logits)
 
     rows, done = [], 0
     per_position = np.empty(0)
@@ -97,6 +105,6 @@ def train_char_mlp(
         train_loss = float(train_stretch(tf.constant(step - done)))
         done = step
         per_position = position_losses().numpy().astype(np.float64)
-        rows.append({"step": step, "D": step * batch_size, "loss": float(per_position.mean()),
-                     "train_loss": train_loss})
+        rows.append({"step": step, "D": step * batch_size,
+                     "loss": float(per_position.mean()), "train_loss": train_loss})
     return pd.DataFrame(rows), per_position
