@@ -255,6 +255,8 @@ def confidence_interval(draws: Any, level: float = 0.95) -> tuple[float, float]:
     arr = np.asarray(draws, dtype=float).ravel()
     if arr.size < 2:
         raise ValueError(f"draws must hold at least 2 values, got {arr.size}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("draws must be finite")
     lo, hi = np.quantile(arr, [(1 - level) / 2, (1 + level) / 2])
     return float(lo), float(hi)
 

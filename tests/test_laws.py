@@ -86,6 +86,8 @@ def test_bootstrap_interval_covers_the_planted_slope():
         laws.confidence_interval(draws["alpha"], 1.5)
     with pytest.raises(ValueError, match="draws"):
         laws.confidence_interval([1.0])
+    with pytest.raises(ValueError, match="draws must be finite"):
+        laws.confidence_interval([1.0, np.nan])
 
 
 def test_compute_optimal_matches_closed_form_and_numeric_minimum():

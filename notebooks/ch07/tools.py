@@ -41,8 +41,8 @@ check_backends = True    # run Keras 3 once per backend name (a few seconds)
 # %% [markdown]
 # ## Frameworks and tools
 #
-# Each row: the tool, what it is for, its official site, and the version installed in the
-# environment that built this page (read with `importlib.metadata`, under the
+# Each row: the tool (linked to its official site), what it is for, and the version
+# installed in the environment that built this page (read with `importlib.metadata`, under the
 # distribution names pip installs it by).
 
 # %%
@@ -121,8 +121,9 @@ def installed_version(*dists: str) -> str:
 
 tools = pd.DataFrame(TOOLS, columns=["tool", "kind", "what it is for", "site", "dists"])
 tools["version here"] = [installed_version(*d) for d in tools["dists"]]
-tools["official site"] = [f'<a href="{u}">{u.split("//")[1]}</a>'
-                          for u in tools["site"]]
+# the tool's name links to its official site
+tools["tool"] = [f'<a href="{url}">{name}</a>'
+                 for name, url in zip(tools["tool"], tools["site"], strict=True)]
 report.table(tools.drop(columns=["site", "dists"]), index=False)
 
 # %% [markdown]
