@@ -82,7 +82,8 @@ TOOLS = [
      "Ring all-reduce data parallelism for TensorFlow, Keras, PyTorch and MXNet",
      "https://github.com/horovod/horovod", ("horovod",)),
     ("TensorFlow Model Optimization", "compression",
-     "Pruning, weight clustering and quantization-aware training for Keras 2",
+     "Pruning, weight clustering, quantization-aware training for Keras 2 "
+     "(post-training quantization is the TFLite converter's job)",
      "https://www.tensorflow.org/model_optimization",
      ("tensorflow-model-optimization",)),
     ("torchvision.models, torch.hub", "pre-trained models",
