@@ -4,7 +4,7 @@ Run by hand: ``python benchmarks/ch11_training_loop.py``. Prints steps per secon
 
 * baseline: a ``tf.function`` train step called from a Python ``for`` loop, batches sliced
   in NumPy and fed in;
-* in-graph: ``scalekit.scaling.train_char_mlp`` (batches drawn and the loop run inside one
+* in-graph: ``scalekit.training.train_char_mlp`` (batches drawn and the loop run inside one
   ``tf.function`` call),
 
 and the ratio, both measured in this run on the same model and corpus.
@@ -16,13 +16,14 @@ import time
 
 import numpy as np
 
-from scalekit import env, scaling
+from scalekit import charlm, env, training
+from scalekit.corpus import Corpus, load_corpus
 
 STEPS, BATCH, WIDTH, CONTEXT = 2000, 512, 8, 16
 
 
-def python_loop(tf, corpus: scaling.Corpus) -> float:
-    model = scaling.char_mlp(WIDTH, context=CONTEXT)
+def python_loop(tf, corpus: Corpus) -> float:
+    model = charlm.char_mlp(WIDTH, context=CONTEXT)
     optimizer = tf.keras.optimizers.Adam(2e-3)
     loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     rng = np.random.default_rng(0)
@@ -48,18 +49,18 @@ def python_loop(tf, corpus: scaling.Corpus) -> float:
     return STEPS / (time.perf_counter() - start)
 
 
-def in_graph(corpus: scaling.Corpus) -> float:
-    model = scaling.char_mlp(WIDTH, context=CONTEXT)
-    scaling.train_char_mlp(model, corpus, steps=2, batch_size=BATCH, evaluations=1)  # trace
-    model = scaling.char_mlp(WIDTH, context=CONTEXT)
+def in_graph(corpus: Corpus) -> float:
+    model = charlm.char_mlp(WIDTH, context=CONTEXT)
+    training.train_char_mlp(model, corpus, steps=2, batch_size=BATCH, evaluations=1)  # trace
+    model = charlm.char_mlp(WIDTH, context=CONTEXT)
     start = time.perf_counter()
-    scaling.train_char_mlp(model, corpus, steps=STEPS, batch_size=BATCH, evaluations=1)
+    training.train_char_mlp(model, corpus, steps=STEPS, batch_size=BATCH, evaluations=1)
     return STEPS / (time.perf_counter() - start)
 
 
 def main() -> None:
     tf = env.setup(seed=0)
-    corpus = scaling.load_corpus(context=CONTEXT, heldout_windows=1024)
+    corpus = load_corpus(context=CONTEXT, heldout_windows=1024)
     base = python_loop(tf, corpus)
     fast = in_graph(corpus)
     print(f"python loop: {base:8.1f} steps/s")

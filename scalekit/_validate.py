@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from numbers import Integral, Real
+
+import numpy as np
 
 
 def positive_int(name: str, value: object, *, allow_zero: bool = False) -> int:
@@ -40,11 +43,11 @@ def positive_int_list(name: str, values: Iterable[object]) -> list[int]:
 
 
 def positive_number(name: str, value: object) -> float:
-    """Return ``value`` as ``float`` if it is a finite number > 0, or raise naming ``name``."""
+    """Return ``value`` as ``float`` if it is a finite real number > 0."""
     if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
     v = float(value)
-    if not (v > 0 and v != float("inf")):
+    if not (v > 0 and math.isfinite(v)):
         raise ValueError(f"{name} must be a finite number > 0, got {value}")
     return v
 
@@ -56,3 +59,20 @@ def text(name: str, value: object) -> str:
     if not value:
         raise ValueError(f"{name} must not be empty")
     return value
+
+
+def positive_array(name: str, values: object) -> np.ndarray:
+    """Return ``values`` as a flat float array if every entry is finite and > 0."""
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{name} must be an array of numbers, got {type(values).__name__}")
+    try:
+        arr = np.asarray(values, dtype=float).ravel()
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of numbers") from err
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite")
+    if np.any(arr <= 0):
+        raise ValueError(f"{name} must be positive, got min {arr.min():g}")
+    return arr

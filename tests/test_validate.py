@@ -1,6 +1,13 @@
+import numpy as np
 import pytest
 
-from scalekit._validate import fraction, positive_int, positive_int_list
+from scalekit._validate import (
+    fraction,
+    positive_array,
+    positive_int,
+    positive_int_list,
+    positive_number,
+)
 
 
 def test_positive_int():
@@ -29,3 +36,28 @@ def test_positive_int_list():
         positive_int_list("w", [1, 0])
     with pytest.raises(TypeError):
         positive_int_list("w", "12")
+
+
+def test_positive_number():
+    assert positive_number("lr", 2e-3) == 2e-3
+    assert positive_number("lr", np.float32(1.0)) == 1.0
+    for bad in (0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="lr must be a finite number > 0"):
+            positive_number("lr", bad)
+    for bad in ("1", True, None):
+        with pytest.raises(TypeError, match="lr must be a number"):
+            positive_number("lr", bad)
+
+
+def test_positive_array():
+    assert positive_array("x", [[1, 2], [3, 4]]).tolist() == [1.0, 2.0, 3.0, 4.0]
+    with pytest.raises(ValueError, match="x must be positive"):
+        positive_array("x", [1.0, 0.0])
+    with pytest.raises(ValueError, match="x must be finite"):
+        positive_array("x", [1.0, np.inf])
+    with pytest.raises(ValueError, match="x must not be empty"):
+        positive_array("x", [])
+    with pytest.raises(TypeError, match="x must be an array"):
+        positive_array("x", "abc")
+    with pytest.raises(TypeError, match="x must be an array"):
+        positive_array("x", [object()])
