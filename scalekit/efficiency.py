@@ -149,16 +149,21 @@ def roofline(intensity: object, peak_gflops: float, bandwidth_gbs: float) -> np.
     return np.minimum(peak, i * bw)
 
 
-def noise_scale(per_example_grads: object) -> dict[str, float]:
+def noise_scale(per_example_grads: object, *, whole_population: bool = False
+                ) -> dict[str, float]:
     """The simple gradient noise scale B_simple = tr(Σ) / |G|² of McCandlish et al.
 
     ``per_example_grads`` is a (B, P) array: one flattened gradient per example, B ≥ 2.
-    tr(Σ) is the sum of the per-coordinate sample variances (unbiased); |G|² is
-    estimated without bias as |mean|² − tr(Σ)/B, since the squared norm of a mean of B
-    noisy gradients overshoots |G|² by tr(Σ)/B. Returns ``b_simple`` (inf when the
-    estimate of |G|² is not positive: the batch cannot resolve the signal),
-    ``trace_sigma``, ``grad_sq_norm`` and ``batch``.
+    tr(Σ) is the sum of the per-coordinate variances. If the rows are a *sample* of the
+    data (default), the variance is the unbiased one and |G|² is estimated without bias
+    as |mean|² − tr(Σ)/B, since the squared norm of a mean of B noisy gradients
+    overshoots |G|² by tr(Σ)/B. If they are the *whole* data set SGD samples from
+    (``whole_population=True``), the mean is G itself and Σ the population covariance.
+    Returns ``b_simple`` (inf when the estimate of |G|² is not positive: the sample
+    cannot resolve the signal), ``trace_sigma``, ``grad_sq_norm`` and ``batch``.
     """
+    if not isinstance(whole_population, bool):
+        raise TypeError("whole_population must be a bool")
     g = np.asarray(getattr(per_example_grads, "numpy", lambda: per_example_grads)(),
                    dtype=np.float64)
     if g.ndim != 2 or g.shape[0] < 2 or g.shape[1] < 1:
@@ -166,8 +171,10 @@ def noise_scale(per_example_grads: object) -> dict[str, float]:
     if not np.all(np.isfinite(g)):
         raise ValueError("per_example_grads must be finite")
     batch = g.shape[0]
-    trace = float(g.var(axis=0, ddof=1).sum())
-    sq = float(np.sum(g.mean(axis=0) ** 2)) - trace / batch
+    trace = float(g.var(axis=0, ddof=0 if whole_population else 1).sum())
+    sq = float(np.sum(g.mean(axis=0) ** 2))
+    if not whole_population:
+        sq -= trace / batch
     b_simple = trace / sq if sq > 0 else float("inf")
     return {"b_simple": b_simple, "trace_sigma": trace, "grad_sq_norm": sq,
             "batch": float(batch)}
