@@ -104,8 +104,9 @@ class Accumulating(tf.keras.Model):
         self.calls.assign_add(1)
 
         def apply():
+            sums = [s.read_value() for s in self.sums]
             self.optimizer.apply_gradients(
-                zip([s.read_value() for s in self.sums], self.inner.trainable_variables))
+                zip(sums, self.inner.trainable_variables, strict=True))
             for s in self.sums:
                 s.assign(tf.zeros_like(s))
             return tf.constant(True)
@@ -149,7 +150,8 @@ def compare_runs(opt_name, mode="mean", batch_norm=False):
     same_updates = int(acc.optimizer.iterations) == int(big.optimizer.iterations)
     return {"optimizer": opt_name, "accumulate": mode, "BatchNorm": batch_norm,
             "updates": int(big.optimizer.iterations), "same update count": same_updates,
-            "max |Δw|": compare.max_abs_diff(big.get_weights(), acc.inner.get_weights())}
+            "max |Δw|": compare.max_abs_diff(big.get_weights(),
+                                             acc.inner.get_weights())}
 
 
 rows = [compare_runs("SGD"), compare_runs("Adam")]

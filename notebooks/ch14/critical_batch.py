@@ -139,7 +139,8 @@ for step in range(epochs * steps_per_epoch + 1):
         trajectory.append({"step": step, "training loss": loss, **ns})
         if loss <= target_loss:
             break
-    sgd_step(tf.constant(batch_size), tf.constant(learning_rate), tf.constant([seed, step]))
+    sgd_step(tf.constant(batch_size), tf.constant(learning_rate),
+             tf.constant([seed, step]))
 trajectory = pd.DataFrame(trajectory).set_index("step")
 report.table(trajectory.drop(columns="batch").iloc[:: max(1, len(trajectory) // 8)])
 
@@ -232,7 +233,7 @@ for b, row in best.iterrows():
     ax.annotate(str(b), (row["steps"], row["examples"]), fontsize=9,
                 xytext=(3, 3), textcoords="offset points")
 ax.set(xscale="log", yscale="log", xlabel="steps S", ylabel="examples E = B·S",
-       title="The steps–examples trade-off");
+       title="The steps–examples trade-off")
 report.figure("cbs_fig", fig)
 
 # %% [markdown]

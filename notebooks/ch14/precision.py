@@ -40,12 +40,12 @@ if "google.colab" in sys.modules and importlib.util.find_spec("scalekit") is Non
 
 # %% tags=["parameters"]
 seed = 0
-epochs = 60                 # training epochs of each run (the probe follows the fp32 run)
+epochs = 60                 # epochs of each run (the probe follows the float32 run)
 batch_size = 128
 learning_rate = 1e-3        # Adam
 width = 256                 # hidden units of the two hidden layers
 probe_examples = 512        # examples in the batch whose gradients are probed
-loss_scale = 2.0**15        # the fixed scale of the probe (the optimizer's initial scale)
+loss_scale = 2.0**15        # the probe's fixed scale (LossScaleOptimizer's initial one)
 
 # %%
 import ml_dtypes
@@ -90,7 +90,8 @@ checks = pd.DataFrame({
     "float16": [float(tf.cast(v, tf.float16)) for v in (1e-8, 7e4, 1 + 2**-9)],
     "bfloat16": [float(tf.cast(v, tf.bfloat16)) for v in (1e-8, 7e4, 1 + 2**-9)],
 }, index=["a tiny gradient", "a large activation", "1 plus a small update"])
-bf16_max_matches = bool(float(tf.bfloat16.max) == float(ml_dtypes.finfo("bfloat16").max))
+bf16_max = float(ml_dtypes.finfo(ml_dtypes.bfloat16).max)
+bf16_max_matches = bool(float(tf.bfloat16.max) == bf16_max)
 report.table(checks, digits=6)
 
 # %% [markdown]
@@ -165,7 +166,8 @@ def probe(weights):
     fp16, bf16 = probe_models["mixed_float16"], probe_models["mixed_bfloat16"]
     return {
         "fp16": efficiency.underflow_fraction(gradients(fp16), fp32),
-        "fp16, scaled": efficiency.underflow_fraction(gradients(fp16, loss_scale), fp32),
+        "fp16, scaled": efficiency.underflow_fraction(gradients(fp16, loss_scale),
+                                                      fp32),
         "bf16": efficiency.underflow_fraction(gradients(bf16), fp32),
     }
 
@@ -194,7 +196,7 @@ def train(policy, scaled, probe_every=None):
         grads = tape.gradient(scaled_loss, model.trainable_variables)
         if scaled:
             grads = optimizer.get_unscaled_gradients(grads)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
         return loss
 
     ds = tf.data.Dataset.from_tensor_slices((x_train, y_train))
@@ -253,12 +255,13 @@ report.figure("mp_fig", fig)
 # ```
 
 # %%
-final = pd.DataFrame({name: {"final training loss": r[1]} for name, r in runs.items()}).T
+final = pd.DataFrame({"final training loss": {name: r[1] for name, r in runs.items()}})
 final["ratio to float32"] = final["final training loss"] / runs["float32"][1]
 report.table(final)
 
 # %% tags=["remove-input"]
 last = probes.iloc[-1]
+ratio = final["ratio to float32"]
 report.record(
     "mp",
     loss_scale=loss_scale,
@@ -266,9 +269,9 @@ report.record(
     scaled_zero_grad_fraction=last["fp16, scaled"],
     bf16_zero_grad_fraction=last["bf16"],
     final_fp32_loss=runs["float32"][1],
-    scaled_vs_fp32_loss_ratio=final.loc["mixed_float16 + loss scaling", "ratio to float32"],
-    unscaled_vs_fp32_loss_ratio=final.loc["mixed_float16, no scaling", "ratio to float32"],
-    bf16_vs_fp32_loss_ratio=final.loc["mixed_bfloat16", "ratio to float32"],
+    scaled_vs_fp32_loss_ratio=ratio["mixed_float16 + loss scaling"],
+    unscaled_vs_fp32_loss_ratio=ratio["mixed_float16, no scaling"],
+    bf16_vs_fp32_loss_ratio=ratio["mixed_bfloat16"],
 )
 
 # %% [markdown]

@@ -45,7 +45,6 @@ learning_rate = 0.01
 xla_steps = 20              # training steps compared with and without XLA
 
 # %%
-import numpy as np
 import pandas as pd
 
 from scalekit import compare, efficiency, env, plots, report
@@ -139,7 +138,8 @@ def run(step):
 times = efficiency.interleaved_min_times(
     {"plain": run(plain_step), "recompute": run(recompute_step)}, repeats)
 recompute_ratio = times["recompute"] / times["plain"]
-print({k: f"{v * 1e3:.1f} ms" for k, v in times.items()}, f"ratio {recompute_ratio:.2f}")
+print({k: f"{v * 1e3:.1f} ms" for k, v in times.items()},
+      f"ratio {recompute_ratio:.2f}")
 
 # %% tags=["remove-input"]
 report.record(
@@ -207,8 +207,8 @@ def train(jit, steps):
     def step():
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean((model(xs) - xs) ** 2)
-        opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables),
-                                model.trainable_variables))
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables, strict=True))
         return loss
 
     for _ in range(steps):
@@ -238,8 +238,9 @@ report.record("xla", max_abs_diff=chain_diff, step_max_abs_diff=step_diff,
 # %% tags=["remove-cell"]
 fig, ax = plots.subplots()
 xla[["plain (ms)", "XLA (ms)"]].plot.barh(ax=ax)
-ax.set(xscale="log", xlabel="fastest of the interleaved runs (ms, log scale)", ylabel="",
-       title="Same arithmetic, with and without XLA");
+ax.set(xscale="log", xlabel="fastest of the interleaved runs (ms, log scale)",
+       ylabel="",
+       title="Same arithmetic, with and without XLA")
 report.figure("xla_fig", fig)
 
 # %% [markdown]

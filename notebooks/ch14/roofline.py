@@ -141,7 +141,7 @@ ax.axvline(ridge, color="gray", ls=":", lw=1)
 ax.text(ridge, peak_gflops / 30, f" ridge I* = {ridge:.1f}", color="gray")
 ax.set(xscale="log", yscale="log", xlabel="arithmetic intensity (FLOP/byte)",
        ylabel="GFLOP/s", title="Roofline of this machine (float32)")
-ax.legend(loc="lower right");
+ax.legend(loc="lower right")
 report.figure("roofline_fig", fig)
 
 # %% [markdown]
