@@ -160,6 +160,7 @@ report.record("noise", scale_b_simple=b_simple,
               target_reached=bool(trajectory["training loss"].iloc[-1] <= target_loss))
 
 # %% [markdown]
+# (ch14-critical-batch-sweep)=
 # ## Steps to the target across batch sizes
 #
 # For every batch size we train from the same initial weights with each rate of a grid
