@@ -140,12 +140,14 @@ print(probe_model.layers[0].dtype_policy, probe_model.layers[0].kernel.dtype)
 # ### The loss-scaling probe
 #
 # Backpropagation multiplies small numbers: the gradient of a well-fitted example's loss
-# is $(p - y)$, tiny once $p \approx y$, divided by the batch size. In float16 anything
-# below about $6\times10^{-8}$ becomes 0. **Loss scaling** multiplies the loss by a large
-# $S$ before the backward pass, so every gradient is $S$ times larger while it is in
-# float16, and divides the float32 result by $S$ again. The probe computes one batch's
-# weight gradients at the same weights in four ways and counts the entries that are
-# non-zero in float32 but exactly 0 in 16 bits (`efficiency.underflow_fraction`).
+# with respect to its logits is $(p - y)$, tiny once $p \approx y$, divided by the batch
+# size; the layers pass it backwards as the **activation gradients**. In float16
+# anything below about $6\times10^{-8}$ becomes 0. **Loss scaling** multiplies the loss
+# by a large $S$ before the backward pass, so every gradient is $S$ times larger while it
+# is in float16, and divides the float32 result by $S$ again. The probe computes one
+# batch's gradients, with respect to the hidden layers' outputs and to the weights, at
+# the same weights in four ways, and counts the entries that are non-zero in float32
+# but exactly 0 in 16 bits (`efficiency.underflow_fraction`).
 
 # %%
 probe_x = tf.constant(x_train[:probe_examples])
@@ -154,22 +156,31 @@ probe_models = {p: build(p) for p in ("mixed_float16", "mixed_bfloat16")}
 
 
 def gradients(model, scale=1.0):
+    """Activation gradients of the hidden layers, then weight gradients, in float32."""
     with tf.GradientTape() as tape:
-        loss = loss_fn(probe_y, model(probe_x)) * scale
-    return [g / scale for g in tape.gradient(loss, model.trainable_variables)]
+        acts, h = [], probe_x
+        for layer in model.layers:
+            h = layer(h)
+            acts.append(h)
+        loss = loss_fn(probe_y, h) * scale
+    grads = tape.gradient(loss, acts[:-1] + model.trainable_variables)
+    # unscale in float32: dividing a float16 gradient by S would underflow again
+    grads = [tf.cast(g, tf.float32) / scale for g in grads]
+    return grads[: len(acts) - 1], grads[len(acts) - 1:]
 
 
 def probe(weights):
     for m in (reference, *probe_models.values()):
         m.set_weights(weights)
-    fp32 = gradients(reference)
+    act32, w32 = gradients(reference)
     fp16, bf16 = probe_models["mixed_float16"], probe_models["mixed_bfloat16"]
-    return {
-        "fp16": efficiency.underflow_fraction(gradients(fp16), fp32),
-        "fp16, scaled": efficiency.underflow_fraction(gradients(fp16, loss_scale),
-                                                      fp32),
-        "bf16": efficiency.underflow_fraction(gradients(bf16), fp32),
-    }
+    out = {}
+    for name, (act, w) in {"fp16": gradients(fp16),
+                           "fp16, scaled": gradients(fp16, loss_scale),
+                           "bf16": gradients(bf16)}.items():
+        out[f"{name}: activations"] = efficiency.underflow_fraction(act, act32)
+        out[f"{name}: weights"] = efficiency.underflow_fraction(w, w32)
+    return out
 
 
 # %% [markdown]
@@ -222,8 +233,13 @@ runs["mixed_bfloat16"] = train("mixed_bfloat16", False)
 
 # %% [markdown]
 # The probe along the float32 run: as the training loss falls, a growing share of the
-# unscaled float16 gradients is exactly zero; scaled by {glue:text}`mp_loss_scale:,.0f`
-# almost none are, and bfloat16 (float32's range) loses almost none.
+# unscaled float16 activation gradients is exactly zero; scaled by
+# {glue:text}`mp_loss_scale:,.0f`, almost none are. Not every new zero is an underflow:
+# rounding the forward pass to 16 bits switches a few ReLUs on or off, and a weight
+# behind a unit that is off in one run and on in the other gets an exactly-zero gradient
+# in one of them only. That is why bfloat16, whose range is float32's but whose rounding
+# is coarser, can show a few zeros too. The scaled and unscaled float16 probes share the
+# same forward pass, so the difference between them is underflow alone.
 
 # %%
 probes = pd.DataFrame(runs["float32"][2]).set_index("epoch")
@@ -233,9 +249,10 @@ report.table(probes)
 fig, axes = plots.subplots(2)
 ax = axes[0]
 for col in ("fp16", "fp16, scaled", "bf16"):
-    ax.plot(probes["fp32 training loss"], probes[col].clip(lower=1e-6), "o-", label=col)
+    ax.plot(probes["fp32 training loss"], probes[f"{col}: activations"].clip(lower=1e-6),
+            "o-", label=col)
 ax.set(xscale="log", yscale="log", xlabel="float32 training loss",
-       ylabel="share of gradients lost (floor 1e-6)", title="Underflow to zero")
+       ylabel="activation gradients lost", title="Zeros in 16 bits (floor 1e-6)")
 ax.invert_xaxis()
 ax.legend()
 ax = axes[1]
@@ -247,10 +264,10 @@ report.figure("mp_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} mp_fig
-# :alt: Left, the share of float16 weight gradients that underflow to zero rises as the float32 training loss falls, while the loss-scaled and bfloat16 shares stay near zero. Right, training loss per epoch for the four runs, which lie close together.
+# :alt: Left, the share of float16 activation gradients that become zero rises as the float32 training loss falls, while the loss-scaled and bfloat16 shares stay lower. Right, training loss per epoch for the four runs, which lie close together.
 # :name: fig-mp
 #
-# Left: weight gradients that are non-zero in float32 but exactly zero in 16 bits, probed
+# Left: activation gradients non-zero in float32 but exactly zero in 16 bits, probed
 # along the float32 run. Right: the four training runs from the same initial weights.
 # ```
 
@@ -265,9 +282,11 @@ ratio = final["ratio to float32"]
 report.record(
     "mp",
     loss_scale=loss_scale,
-    fp16_zero_grad_fraction=last["fp16"],
-    scaled_zero_grad_fraction=last["fp16, scaled"],
-    bf16_zero_grad_fraction=last["bf16"],
+    fp16_zero_grad_fraction=last["fp16: activations"],
+    scaled_zero_grad_fraction=last["fp16, scaled: activations"],
+    bf16_zero_grad_fraction=last["bf16: activations"],
+    fp16_zero_weight_grad_fraction=last["fp16: weights"],
+    scaled_zero_weight_grad_fraction=last["fp16, scaled: weights"],
     final_fp32_loss=runs["float32"][1],
     scaled_vs_fp32_loss_ratio=ratio["mixed_float16 + loss scaling"],
     unscaled_vs_fp32_loss_ratio=ratio["mixed_float16, no scaling"],
@@ -276,16 +295,20 @@ report.record(
 
 # %% [markdown]
 # At the end of float32 training (loss {glue:text}`mp_final_fp32_loss:.2g`),
-# {glue:text}`mp_fp16_zero_grad_fraction:.2%` of the non-zero weight gradients vanish in
-# float16 without scaling, {glue:text}`mp_scaled_zero_grad_fraction:.3%` with it, and
-# {glue:text}`mp_bf16_zero_grad_fraction:.3%` in bfloat16. The share is small on this
-# small model, and it counts only weight gradients, where contributions of many examples
-# add up; {cite:t}`micikevicius2018mixed` found most *activation* gradients of a large
-# detector below float16's range. The loss-scaled float16 run ends at
-# {glue:text}`mp_scaled_vs_fp32_loss_ratio:.2f` times the float32 run's training loss,
-# the unscaled one at {glue:text}`mp_unscaled_vs_fp32_loss_ratio:.2f` times and bfloat16
-# at {glue:text}`mp_bf16_vs_fp32_loss_ratio:.2f` times: 16-bit runs follow their own
-# rounding path, so these ratios wander around 1 from seed to seed.
+# {glue:text}`mp_fp16_zero_grad_fraction:.2%` of the non-zero activation gradients
+# vanish in float16 without scaling, {glue:text}`mp_scaled_zero_grad_fraction:.2%` with
+# it, and {glue:text}`mp_bf16_zero_grad_fraction:.2%` in bfloat16. Weight gradients sum
+# contributions of many examples and suffer less
+# ({glue:text}`mp_fp16_zero_weight_grad_fraction:.2%` unscaled,
+# {glue:text}`mp_scaled_zero_weight_grad_fraction:.2%` scaled); on large networks
+# {cite:t}`micikevicius2018mixed` found most activation gradients below float16's range.
+# The loss-scaled float16 run ends at {glue:text}`mp_scaled_vs_fp32_loss_ratio:.2f`
+# times the float32 run's training loss, the unscaled one at
+# {glue:text}`mp_unscaled_vs_fp32_loss_ratio:.2f` times and bfloat16 at
+# {glue:text}`mp_bf16_vs_fp32_loss_ratio:.2f` times: 16-bit runs follow their own
+# rounding path, so these ratios wander around 1 from seed to seed. On a model this
+# small the lost gradients do not yet hurt the loss; they are the first sign of what
+# breaks unscaled float16 training of deep networks.
 #
 # ## Summary
 #
@@ -293,9 +316,9 @@ report.record(
 #   {glue:text}`fmt_fp16_smallest_subnormal:.1e`; bfloat16 has float32's range and 7
 #   mantissa bits. Mixed precision keeps float32 weights and computes in 16 bits.
 # * Without loss scaling, {glue:text}`mp_fp16_zero_grad_fraction:.2%` of this model's
-#   non-zero weight gradients underflow to zero late in training; scaling the loss by
+#   non-zero activation gradients are zero late in training; scaling the loss by
 #   {glue:text}`mp_loss_scale:,.0f` brings that to
-#   {glue:text}`mp_scaled_zero_grad_fraction:.3%`.
+#   {glue:text}`mp_scaled_zero_grad_fraction:.2%`.
 # * Trained with `LossScaleOptimizer`, float16 ends at
 #   {glue:text}`mp_scaled_vs_fp32_loss_ratio:.2f` times the float32 loss.
 # * bfloat16 needs no loss scaling; its risk is precision, not range.

@@ -27,17 +27,19 @@ def finite_positive(x):
 
 @pytest.fixture(scope="module")
 def precision():
-    return run_page(PRECISION, {"seed": 0, "epochs": 8, "width": 64,
-                                "probe_examples": 256})
+    return run_page(PRECISION, {"seed": 0, "epochs": 20, "learning_rate": 3e-3,
+                                "width": 64, "probe_examples": 256})
 
 
 def check_precision(g):
     assert g["fmt_fp16_smallest_subnormal"] == pytest.approx(2**-24), dump(g)
     assert g["fmt_bf16_max_matches_tf"] is True
-    # loss scaling rescues gradients that underflow without it
-    assert g["mp_scaled_zero_grad_fraction"] < g["mp_fp16_zero_grad_fraction"], dump(g)
-    assert g["mp_fp16_zero_grad_fraction"] < 0.5
+    # late in training, float16 loses activation gradients; loss scaling rescues them
+    assert 0.005 < g["mp_fp16_zero_grad_fraction"] < 0.5, dump(g)
+    assert g["mp_scaled_zero_grad_fraction"] < g["mp_fp16_zero_grad_fraction"] / 5, dump(g)
     assert 0 <= g["mp_bf16_zero_grad_fraction"] < g["mp_fp16_zero_grad_fraction"], dump(g)
+    assert (g["mp_scaled_zero_weight_grad_fraction"]
+            <= g["mp_fp16_zero_weight_grad_fraction"]), dump(g)
     # the loss-scaled float16 run tracks float32
     assert 0.8 < g["mp_scaled_vs_fp32_loss_ratio"] < 1.25, dump(g)
     assert 0.8 < g["mp_bf16_vs_fp32_loss_ratio"] < 1.25, dump(g)
@@ -49,8 +51,9 @@ def test_precision(precision):
 
 
 def test_precision_other_seed_and_width():
-    check_precision(run_variant(PRECISION, {"seed": 1, "epochs": 10, "width": 96,
-                                            "probe_examples": 256}, tag="seed1"))
+    check_precision(run_variant(PRECISION, {"seed": 1, "epochs": 16, "width": 96,
+                                            "learning_rate": 3e-3, "probe_examples": 256},
+                                tag="seed1"))
 
 
 # --- gradient accumulation ----------------------------------------------------------
