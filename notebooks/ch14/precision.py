@@ -249,8 +249,8 @@ report.table(probes)
 fig, axes = plots.subplots(2)
 ax = axes[0]
 for col in ("fp16", "fp16, scaled", "bf16"):
-    ax.plot(probes["fp32 training loss"], probes[f"{col}: activations"].clip(lower=1e-6),
-            "o-", label=col)
+    share = probes[f"{col}: activations"].clip(lower=1e-6)
+    ax.plot(probes["fp32 training loss"], share, "o-", label=col)
 ax.set(xscale="log", yscale="log", xlabel="float32 training loss",
        ylabel="activation gradients lost", title="Zeros in 16 bits (floor 1e-6)")
 ax.invert_xaxis()
