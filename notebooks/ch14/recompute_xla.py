@@ -153,8 +153,9 @@ report.record(
 
 # %% [markdown]
 # Recomputation took {glue:text}`recompute_time_ratio:.2f` times as long as the plain
-# step here (the FLOP count says about 1.33; on a CPU the plain step also pays for
-# allocating and touching more memory, so the measured ratio can be lower). The kept
+# step here. The FLOP count says about 1.33; the measured ratio also reflects memory
+# traffic (the plain step allocates and touches more memory) and, on a machine shared
+# with other programs, varies from run to run even with interleaved minima. The kept
 # activations fall to {glue:text}`recompute_formula_memory_ratio:.0%` of the plain
 # step's by formula, and the measured peak to
 # {glue:text}`recompute_measured_memory_ratio:.0%`. Checkpointing every
