@@ -173,8 +173,9 @@ report.record("accum", max_abs_diff=max(r["max |Δw|"] for r in rows),
 # **Summing instead of averaging.** Adding the $k$ micro-batch gradients without dividing
 # by $k$ gives a gradient $k$ times too large. For SGD that is a learning rate $k$ times
 # too large. Adam divides by the root of its second moment, which is $k$ times larger
-# too, so it would be immune but for its $\epsilon$: where a gradient is as small as
-# $\epsilon = 10^{-7}$ (weights of nearly blank pixels, here), the step grows with $k$.
+# too, so it would be immune but for its $\epsilon$: where a gradient is comparable to
+# $\epsilon = 10^{-7}$ (digits has pixels that are almost always blank), the step grows
+# with $k$, and the two runs drift apart from there.
 #
 # **Batch-dependent layers.** In training mode, batch normalization normalizes with the
 # mean and variance *of the batch it sees*: $k$ micro-batches of $b$ use $k$ different,

@@ -204,8 +204,10 @@ report.record("roofline",
 
 # %% [markdown]
 # With float32 on this machine, {glue:text}`roofline_train_compute_bound` of the
-# {glue:text}`roofline_layers` layer types are compute-bound in training — the matrix
-# products over many tokens — while in decoding (here one sequence at a time) only
+# {glue:text}`roofline_layers` layer types are compute-bound in training — the products
+# with the weight matrices over all the batch's tokens, and attention's per-sequence
+# products if the ridge lies below their intensity — while in decoding (here one
+# sequence at a time) only
 # {glue:text}`roofline_decode_compute_bound` are: a product with
 # one token per sequence reads every weight for two FLOPs, and attention reads every
 # cached key and value for two FLOPs each, whatever the batch. The element-wise layers
