@@ -137,6 +137,9 @@ CRITICAL_SMALL = {"seed": 0, "batch_sizes": [8, 32, 128, 512], "lr_grid": [0.4, 
 def check_critical(g, n_batches):
     assert g["noise_target_reached"] is True, dump(g)
     assert finite_positive(g["noise_scale_b_simple"]), dump(g)
+    # the noise scale grows as the loss falls
+    assert g["noise_scale_b_simple"] > g["noise_scale_initial"] > 0, dump(g)
+    assert g["cbs_lr_ceiling"] > 0 and g["cbs_lr_ceiling_batch"] >= 1
     assert g["cbs_batch_sizes_reached"] == n_batches, dump(g)
     assert finite_positive(g["cbs_s_min"]) and finite_positive(g["cbs_b_crit"]), dump(g)
     assert finite_positive(g["cbs_crit_over_simple"])
