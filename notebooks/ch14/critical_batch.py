@@ -148,8 +148,8 @@ report.table(trajectory.drop(columns="batch").iloc[:: max(1, len(trajectory) // 
 # The noise scale grows as the loss falls, from {glue:text}`noise_scale_initial:.0f`
 # examples at the start: near the optimum the mean gradient shrinks faster than the
 # per-example spread. Like {cite:t}`mccandlish2018empirical`, who average numerator and
-# denominator separately, we take the last three measurements' mean $\operatorname{tr}
-# \Sigma$ over their mean $|G|^2$: at the target loss the noise scale is
+# denominator separately, we divide the last three measurements' mean
+# $\operatorname{tr}\Sigma$ by their mean $|G|^2$: at the target loss the noise scale is
 # {glue:text}`noise_scale_b_simple:.0f` examples.
 
 # %% tags=["remove-input"]

@@ -169,8 +169,9 @@ report.figure("roofline_fig", fig)
 #
 # A Transformer block (chapter 12 builds and measures one) is made of matrix products
 # with the weights, attention's products between activations, and element-wise layers.
-# With $T$ tokens processed at once, a product $(T\times d_\text{in})(d_\text{in}\times
-# d_\text{out})$ has intensity `matmul_intensity(T, d_out, d_in)`. In training, $T$ is
+# With $T$ tokens processed at once, a product
+# $(T\times d_\text{in})(d_\text{in}\times d_\text{out})$ has intensity
+# `matmul_intensity(T, d_out, d_in)`. In training, $T$ is
 # the batch times the sequence length; when **decoding** with a key/value cache, each
 # sequence contributes one token per step, and attention reads that sequence's whole
 # cache for it.
