@@ -32,7 +32,6 @@ import pandas as pd
 from scalekit._validate import fraction, positive_int
 
 
-
 def _check_model(model: Any) -> Any:
     if not (hasattr(model, "layers") and hasattr(model, "weights")):
         raise TypeError(f"model must be a Keras model, got {type(model).__name__}")
