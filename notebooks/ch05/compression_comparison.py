@@ -116,7 +116,7 @@ def add_variant(name: str, keras_model, tflite_model: bytes, family: str,
 # weights, so every variant starts from the same model. The baseline's gzipped HDF5 file,
 # the reference for every size ratio on this page, takes
 # {glue:text}`cmp_baseline_gzip_kib:.1f` KiB; {ref}`ch05-compression` measured
-# {glue:text}`../notebooks/ch05/compression.ipynb::prune_baseline_gzip_kib:.1f` KiB for the
+# {glue:text}`compression.ipynb::prune_baseline_gzip_kib:.1f` KiB for the
 # same recipe at its own parameters.
 
 # %% tags=["remove-input"]
