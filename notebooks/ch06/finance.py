@@ -241,7 +241,7 @@ report.figure("fin_pr_fig", fig)
 # ## Warm-up and cosine decay versus a constant rate
 #
 # The source lists learning-rate scheduling among the scaling methods (§1.5) without
-# showing one. Keras ships the schedule used in most large-model training:
+# showing one. Keras ships a schedule widely used in large-model training:
 # `CosineDecay` with `warmup_steps` rises linearly to `warmup_target`, then follows half a
 # cosine down to `alpha × warmup_target`. We train the unweighted model again with it,
 # warming up over the first epoch, and compare it with the constant rate (the same
