@@ -527,6 +527,7 @@ pruning.compile(optimizer=tf.keras.optimizers.Adam(1e-3), loss=loss,
 pruning.fit(split.x_train, split.y_train, epochs=finetune_epochs, batch_size=batch_size,
             verbose=0, callbacks=[tfmot.sparsity.keras.UpdatePruningStep()])
 pruned = tfmot.sparsity.keras.strip_pruning(pruning)
+pruned_sparsity = compress.kernel_sparsity(pruned)  # before clustering wraps it
 pruned_name = f"pruned {final_sparsity:.0%}"
 add_variant(pruned_name, pruned, tflite.convert(pruned, "float32"), "pruning", "P")
 add_variant(f"{pruned_name} + int8", pruned,
@@ -548,7 +549,7 @@ add_variant(pipeline_name, pruned_clustered,
             "combined", "P+C+int8")
 
 # %% tags=["remove-input"]
-report.record("cmp", pipeline_pruned_sparsity=compress.kernel_sparsity(pruned),
+report.record("cmp", pipeline_pruned_sparsity=pruned_sparsity,
               pipeline_clustered_sparsity=compress.kernel_sparsity(pruned_clustered))
 
 # %% [markdown]

@@ -113,7 +113,8 @@ def test_clustering_lowrank_and_distillation(request, which):
     assert g["cmp_gzip_ratio_clustered"] > 2.0
     assert 0 < g["cmp_lowrank_params_ratio"] < 1
     assert g["cmp_lowrank_rank"] in params["lowrank_ranks"]
-    assert g["cmp_distilled_accuracy"] >= 0.8
+    assert g["cmp_student_accuracy"] >= 0.8
+    assert g["cmp_distilled_accuracy"] >= 0.6   # learns, if less well (the page's finding)
     # what the seeds show, counted consistently
     n = params["distill_repeats"]
     assert g["cmp_distill_repeats"] == n
