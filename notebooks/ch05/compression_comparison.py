@@ -602,9 +602,9 @@ int8_row = table.loc["full int8"]
 pruned_int8_row = table.loc[f"{pruned_name} + int8"]
 pipeline_row = table.loc[pipeline_name]
 guide_row = table.loc["TFMOT guide recipe (pruned + dynamic)"]
-# single techniques that compress the baseline itself; the student is a new, smaller model
-alone = table[table["family"].isin(["quantization", "pruning", "clustering", "low rank"])
-              ].drop(index="float32 (baseline)")
+# single techniques that compress the baseline itself (the student is a new model)
+single = ["quantization", "pruning", "clustering", "low rank"]
+alone = table[table["family"].isin(single)].drop(index="float32 (baseline)")
 student_row = table.loc[f"distilled student (w={student_width})"]
 eligible = table[table["accuracy"] >= base["accuracy"] - 0.01]
 best = eligible["gzip bytes"].idxmin()
