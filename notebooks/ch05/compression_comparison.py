@@ -460,9 +460,9 @@ add_variant(f"distilled student (w={student_width}) + int8", distilled,
 # (picked on the test set, so it flatters). One test image is
 # {glue:text}`cmp_test_image_points:.2f` points.
 #
-# What the seeds show is the measurement to keep: at the book's default settings the
-# distilled student did not beat the student trained on labels alone (a consistent
-# loss at $T=4$ in the run the book was built with). A plausible reading: the digits
+# What the seeds show is the measurement to keep: on this task the distilled student did
+# not beat the student trained on labels alone, and the seed-by-seed differences above
+# say how consistently. A plausible reading: the digits
 # labels are clean, the teacher is almost always certain, and a student this small has
 # little capacity to spare for imitating the teacher's full output distribution. The
 # gains reported by {cite:t}`hinton2015distilling` come from larger students and harder
