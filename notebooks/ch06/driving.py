@@ -164,7 +164,7 @@ report.record(
 # {glue:text}`drive_aug_robust_acc_delta:+.3f` of accuracy where the inputs moved.
 # Augmentation is not a general "better generalization" switch, as the source's §1.5
 # puts it: it buys invariance to the transformations one samples, measured where those
-# transformations occur, and on the clean distribution it may help or cost a little (here
+# transformations occur, and on the clean distribution it can cost accuracy (here
 # {glue:text}`drive_aug_clean_acc_delta:+.3f`; with {glue:text}`drive_n_test` test images,
 # one image is worth 1/{glue:text}`drive_n_test` of accuracy).
 #
@@ -208,8 +208,10 @@ report.table(acc, digits=3)
 #
 # A budget per frame is broken by the *slow* frames, so we time `latency_runs`
 # single-frame calls of each deployed form and report the median (p50) and the 99th
-# percentile (p99). The Keras model called directly (`model(x, training=False)`) is
-# timed too, as the baseline a notebook would naively use. All run on one thread.
+# percentile (p99). For the TFLite models `tflite.latencies` times one `invoke()` on a
+# frame already in the input tensor, with one interpreter thread; the Keras model called
+# directly (`model(x, training=False)`, Python and all) is timed too, as the baseline a
+# notebook would naively use.
 
 # %%
 def keras_latencies(model, frame, runs: int, warmup: int = 20) -> np.ndarray:
@@ -316,7 +318,8 @@ report.table(cost, digits=3)
 
 # %% [markdown]
 # Augmentation adds no parameters and no inference cost; it costs training time (the
-# random transforms run on every batch) and, sometimes, a little clean accuracy.
+# random transforms run on every batch) and possibly clean accuracy (the difference
+# measured above).
 # Quantization keeps the parameter count and shrinks each to one byte; it costs a
 # conversion step, a representative data set and the accuracy difference above.
 #
