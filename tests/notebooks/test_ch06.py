@@ -22,8 +22,8 @@ DRIVE_PARAMS = {"page": {"seed": 0, "epochs": 12, "latency_runs": 300},
 NLP_PARAMS = {"page": {"seed": 0, "epochs": 20, "pretrain_epochs": 4,
                        "corpus_chars": 400_000, "labelled_sizes": [16, 64], "repeats": 2,
                        "multitask_size": 64},
-              "other": {"seed": 1, "epochs": 15, "pretrain_epochs": 3,
-                        "corpus_chars": 300_000, "labelled_sizes": [24, 96], "repeats": 2,
+              "other": {"seed": 1, "epochs": 15, "pretrain_epochs": 4,
+                        "corpus_chars": 500_000, "labelled_sizes": [24, 96], "repeats": 2,
                         "multitask_size": 48}}
 WHICH = ["page", "other"]
 
