@@ -655,6 +655,8 @@ colours = dict(zip(families, sns.color_palette(plots.PALETTE, len(families)),
                    strict=True))
 markers = dict(zip(families, ["o", "s", "D", "^", "v", "P", "X"], strict=False))
 fig, axes = plots.subplots(1, 2, height=7.0, sharey=True)
+low, high = plot_data["accuracy"].min(), plot_data["accuracy"].max()
+axes[0].set_ylim(low - 0.05 * (high - low), high + 0.25 * (high - low))  # room for tags
 for ax, cost in zip(axes, ["gzip KiB", "latency µs"], strict=True):
     for family in families:
         part = plot_data[plot_data["family"] == family]
@@ -672,7 +674,7 @@ for ax, cost in zip(axes, ["gzip KiB", "latency µs"], strict=True):
     for _, r in front.iterrows():
         x, y = ax.transData.transform((r[cost], r["accuracy"]))
         dy = 8.0
-        while any(abs(x - px) < 60 and abs(y + dy - py) < 16 for px, py in placed):
+        while any(abs(x - px) < 80 and abs(y + dy - py) < 16 for px, py in placed):
             dy += 16.0
         placed.append((x, y + dy))
         ax.annotate(r["tag"], (r[cost], r["accuracy"]),
