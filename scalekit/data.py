@@ -1,9 +1,10 @@
-"""Offline data sets: nothing here downloads anything.
+"""Offline data sets: nothing here downloads anything. Used by chapters 1-6 and 11.
 
 * :func:`house_prices`: the source text's synthetic data, x ~ U(0, 100), y = 2x + 3 + N(0, σ²).
 * :func:`load`: scikit-learn's bundled sets (digits, breast cancer, wine, iris) as a
   seeded, stratified train/test :class:`Split`, scaled for neural networks.
-* :func:`to_dataset`: NumPy arrays to a batched, prefetched ``tf.data`` pipeline.
+* :func:`to_dataset`: NumPy arrays to a batched, prefetched ``tf.data`` pipeline
+  (``ch06/nlp`` feeds its pre-training with it).
 * :func:`stdlib_text` and :func:`encode_text`: the Python standard library's own source
   files, a text corpus present on every machine that runs Python.
 * :func:`prose_mask` and :func:`snippet_task`: a labelled text task built from Python
