@@ -1,4 +1,4 @@
-"""Offline data sets: nothing here downloads anything. Used by chapters 1-6 and 11.
+"""Offline data sets: nothing here downloads anything. Used by chapters 1-6.
 
 * :func:`house_prices`: the source text's synthetic data, x ~ U(0, 100), y = 2x + 3 + N(0, σ²).
 * :func:`load`: scikit-learn's bundled sets (digits, breast cancer, wine, iris) as a
