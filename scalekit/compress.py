@@ -1,25 +1,26 @@
-"""Measure compressed models: sparsity, m:n structure, gzipped size, TFLite accuracy and latency.
+"""Measure compressed weights: sparsity, m:n structure, gzipped size.
 
-The compression *techniques* (``tfmot.sparsity``, ``tfmot.clustering``, ``tfmot.quantization``
-and the TFLite converter) are called in the chapter's notebooks, where the reader sees them.
-This module only holds the measurements those notebooks repeat:
+Used by chapter 5.4 (``ch05/compression``, ``ch05/compression_comparison``). The
+compression *techniques* (``tfmot.sparsity``, ``tfmot.clustering``,
+``tfmot.quantization``) are called in the notebooks, where the reader sees them; this
+module holds the measurements and small chores both notebooks repeat. Deployment with
+TensorFlow Lite is :mod:`scalekit.tflite`.
 
+* :func:`trained_copy`: a copy of a trained model with the same weights, to prune or tune;
+* :func:`pruning_steps`: a mask-update ``frequency`` and ``end_step`` that fit the data;
+* :func:`kernel_weights`, :func:`kernel_sparsity`: the kernels pruning and clustering act on;
 * :func:`sparsity`, :func:`layer_sparsity`: zeros counted in the *exported* weights;
 * :func:`magnitude_prune`: one-shot magnitude pruning of an array (a baseline for TFMOT);
 * :func:`m_by_n_violations`, :func:`is_m_by_n`: check an m:n structured-sparsity pattern;
-* :func:`gzip_size`: bytes of a gzipped Keras model (HDF5 file) or byte string;
-* :func:`to_tflite`: the four TFLite conversions (float32, dynamic-range, float16, int8);
-* :func:`tflite_predict`, :func:`tflite_accuracy`, :func:`tflite_latency`: run a TFLite model
-  with the interpreter, quantizing int8 inputs and dequantizing outputs.
+* :func:`gzip_size`: bytes of a gzipped Keras model (HDF5 file) or byte string.
 """
 
 from __future__ import annotations
 
 import gzip
+import math
 import os
-import statistics
 import tempfile
-import time
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,8 +31,62 @@ import pandas as pd
 
 from scalekit._validate import fraction, positive_int
 
-TFLITE_MODES = ("float32", "dynamic", "float16", "int8")
-_TFLITE_IDENTIFIER = b"TFL3"  # FlatBuffer file identifier of TFLite models, at bytes 4..8
+
+def _check_model(model: Any) -> Any:
+    if not (hasattr(model, "layers") and hasattr(model, "weights")):
+        raise TypeError(f"model must be a Keras model, got {type(model).__name__}")
+    return model
+
+
+def trained_copy(model: Any) -> Any:
+    """A copy of ``model`` (same architecture, same trained weights), not compiled.
+
+    Each technique starts from the same trained baseline: prune, cluster or fine-tune the
+    copy and the baseline stays untouched for the next one.
+    """
+    import tensorflow as tf
+
+    copy = tf.keras.models.clone_model(_check_model(model))
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def pruning_steps(steps_per_epoch: int, epochs: int, *, updates_per_epoch: int = 4,
+                  ramp: float = 2 / 3) -> tuple[int, int]:
+    """``(frequency, end_step)`` for a TFMOT pruning schedule that really prunes.
+
+    The mask is updated every ``frequency`` steps (``updates_per_epoch`` times per
+    epoch) and the ramp ends after about ``ramp`` of the ``epochs``, at a multiple of
+    ``frequency`` so that the last update reaches the target; the rest of training lets
+    the remaining weights recover.
+    """
+    steps_per_epoch = positive_int("steps_per_epoch", steps_per_epoch)
+    epochs = positive_int("epochs", epochs)
+    updates_per_epoch = positive_int("updates_per_epoch", updates_per_epoch)
+    ramp = fraction("ramp", ramp, inclusive_high=True)
+    if ramp == 0.0:
+        raise ValueError("ramp must be > 0")
+    frequency = max(1, steps_per_epoch // updates_per_epoch)
+    end_step = frequency * max(1, math.floor(ramp * epochs * steps_per_epoch / frequency))
+    return frequency, end_step
+
+
+def kernel_weights(model: Any) -> list[Any]:
+    """The kernels of ``model`` (weights whose name contains ``kernel``), in layer order.
+
+    Pruning and clustering act on kernels only and leave biases dense, so sparsity and
+    distinct-value counts are read from these.
+    """
+    return [w for w in _check_model(model).weights if "kernel" in w.name]
+
+
+def kernel_sparsity(model: Any) -> float:
+    """Fraction of zeros in all kernels of ``model``: :func:`sparsity` of
+    :func:`kernel_weights`."""
+    kernels = kernel_weights(model)
+    if not kernels:
+        raise ValueError("model has no kernel weights")
+    return sparsity(kernels)
 
 
 def sparsity(weights: Any) -> float:
@@ -71,8 +126,9 @@ def layer_sparsity(model: Any, *, kernels_only: bool = True) -> pd.DataFrame:
     (the default) only weights whose name contains ``kernel`` are listed, since pruning
     leaves biases dense.
     """
-    if not hasattr(model, "layers"):
-        raise TypeError(f"model must be a Keras model, got {type(model).__name__}")
+    _check_model(model)
+    if not isinstance(kernels_only, bool):
+        raise TypeError(f"kernels_only must be a bool, got {type(kernels_only).__name__}")
     rows = []
     for layer in model.layers:
         for w in layer.weights:
@@ -119,6 +175,8 @@ def m_by_n_violations(weights: Any, m: int = 2, n: int = 4, *, axis: int = 0) ->
     m, n = positive_int("m", m), positive_int("n", n)
     if m > n:
         raise ValueError(f"m must be <= n, got m={m}, n={n}")
+    if isinstance(axis, bool) or not isinstance(axis, int):
+        raise TypeError(f"axis must be an int, got {type(axis).__name__}")
     w = np.asarray(weights.numpy() if hasattr(weights, "numpy") else weights)
     if w.ndim == 0:
         raise ValueError("weights must have at least one dimension")
@@ -162,132 +220,3 @@ def gzip_size(obj: Any) -> int:
         raise TypeError(f"obj must be a Keras model, bytes or a file path, "
                         f"got {type(obj).__name__}")
     return len(gzip.compress(payload, compresslevel=9, mtime=0))
-
-
-def to_tflite(model: Any, mode: str = "float32", *,
-              representative_data: np.ndarray | None = None) -> bytes:
-    """Convert a Keras model with the TFLite converter; return the flatbuffer bytes.
-
-    ``mode``: ``"float32"`` (no optimization), ``"dynamic"`` (int8 weights, float activations),
-    ``"float16"`` (float16 weights) or ``"int8"`` (integer-only: int8 weights, activations,
-    input and output, calibrated on ``representative_data``, which it then requires).
-    A model trained with ``tfmot.quantization.keras.quantize_model`` converts to int8 with
-    ``"dynamic"``: its ranges were learned, no calibration is needed.
-    """
-    import tensorflow as tf
-
-    if mode not in TFLITE_MODES:
-        raise ValueError(f"mode must be one of {TFLITE_MODES}, got {mode!r}")
-    if not hasattr(model, "layers"):
-        raise TypeError(f"model must be a Keras model, got {type(model).__name__}")
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    if mode != "float32":
-        converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    if mode == "float16":
-        converter.target_spec.supported_types = [tf.float16]
-    if mode == "int8":
-        if representative_data is None or len(representative_data) == 0:
-            raise ValueError("representative_data (a few hundred inputs) is required "
-                             "for mode='int8'")
-        samples = np.asarray(representative_data, dtype=np.float32)
-
-        def representative_dataset():
-            for x in samples:
-                yield [x[None]]
-
-        converter.representative_dataset = representative_dataset
-        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-        converter.inference_input_type = tf.int8
-        converter.inference_output_type = tf.int8
-    return bytes(converter.convert())
-
-
-def _check_tflite(tflite_model: Any) -> bytes:
-    if not isinstance(tflite_model, (bytes, bytearray, memoryview)):
-        raise TypeError(f"tflite_model must be bytes (a TFLite flatbuffer), "
-                        f"got {type(tflite_model).__name__}")
-    data = bytes(tflite_model)
-    if len(data) < 8 or data[4:8] != _TFLITE_IDENTIFIER:
-        raise ValueError("tflite_model is not a TFLite model: its bytes 4..8 are "
-                         f"{data[4:8]!r}, not the flatbuffer identifier {_TFLITE_IDENTIFIER!r}")
-    return data
-
-
-def interpreter(tflite_model: bytes, *, threads: int = 1) -> Any:
-    """A ``tf.lite.Interpreter`` for ``tflite_model`` using ``threads`` CPU threads."""
-    import tensorflow as tf
-
-    data = _check_tflite(tflite_model)
-    threads = positive_int("threads", threads)
-    with warnings.catch_warnings():  # TF >= 2.20 suggests the separate ai-edge-litert package
-        warnings.simplefilter("ignore")
-        return tf.lite.Interpreter(model_content=data, num_threads=threads)
-
-
-def _quantize_input(x: np.ndarray, detail: dict) -> np.ndarray:
-    if detail["dtype"] in (np.int8, np.uint8):
-        scale, zero_point = detail["quantization"]
-        info = np.iinfo(detail["dtype"])
-        return np.clip(np.round(x / scale + zero_point), info.min, info.max).astype(detail["dtype"])
-    return x.astype(detail["dtype"])
-
-
-def tflite_predict(tflite_model: bytes, x: np.ndarray) -> np.ndarray:
-    """Outputs of a single-input, single-output TFLite model on the batch ``x``, as float32.
-
-    Integer inputs are quantized and integer outputs dequantized with the model's own scale
-    and zero point, so an int8 model is compared with its float original on equal terms.
-    """
-    x = np.asarray(x, dtype=np.float32)
-    if x.ndim < 1 or len(x) == 0:
-        raise ValueError("x must be a non-empty batch of inputs")
-    interp = interpreter(tflite_model)
-    inp = interp.get_input_details()[0]
-    interp.resize_tensor_input(inp["index"], list(x.shape))
-    interp.allocate_tensors()
-    inp, out = interp.get_input_details()[0], interp.get_output_details()[0]
-    interp.set_tensor(inp["index"], _quantize_input(x, inp))
-    interp.invoke()
-    y = interp.get_tensor(out["index"])
-    if out["dtype"] in (np.int8, np.uint8):
-        scale, zero_point = out["quantization"]
-        return ((y.astype(np.float32) - zero_point) * scale).astype(np.float32)
-    return y.astype(np.float32)
-
-
-def tflite_accuracy(tflite_model: bytes, x: np.ndarray, y: np.ndarray) -> float:
-    """Classification accuracy of a TFLite model (argmax of its outputs) on ``(x, y)``."""
-    y = np.asarray(y).reshape(-1)
-    if len(y) != len(x):
-        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
-    return float(np.mean(np.argmax(tflite_predict(tflite_model, x), axis=-1) == y))
-
-
-def tflite_latency(tflite_model: bytes, example: np.ndarray, *, runs: int = 200,
-                   warmup: int = 20, threads: int = 1) -> float:
-    """Median seconds of one ``invoke()`` on a single ``example`` (batch of 1), after warm-up.
-
-    The interpreter uses ``threads`` threads (1 by default: the edge-device case, and the
-    least noisy measurement on a shared machine). ``warmup`` untimed calls come first.
-    """
-    runs = positive_int("runs", runs)
-    warmup = positive_int("warmup", warmup, allow_zero=True)
-    x = np.asarray(example, dtype=np.float32)
-    interp = interpreter(tflite_model, threads=threads)
-    inp = interp.get_input_details()[0]
-    if x.shape != tuple(inp["shape"]):
-        if x.shape == tuple(inp["shape"][1:]):
-            x = x[None]
-        else:
-            raise ValueError(f"example must have shape {tuple(inp['shape'])} "
-                             f"(or {tuple(inp['shape'][1:])}), got {x.shape}")
-    interp.allocate_tensors()
-    interp.set_tensor(inp["index"], _quantize_input(x, inp))
-    for _ in range(warmup):
-        interp.invoke()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        interp.invoke()
-        times.append(time.perf_counter() - start)
-    return float(statistics.median(times))

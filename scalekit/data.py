@@ -1,17 +1,24 @@
-"""Offline data sets: nothing here downloads anything.
+"""Offline data sets: nothing here downloads anything. Used by chapters 1-6.
 
 * :func:`house_prices`: the source text's synthetic data, x ~ U(0, 100), y = 2x + 3 + N(0, σ²).
 * :func:`load`: scikit-learn's bundled sets (digits, breast cancer, wine, iris) as a
   seeded, stratified train/test :class:`Split`, scaled for neural networks.
-* :func:`to_dataset`: NumPy arrays to a batched, prefetched ``tf.data`` pipeline.
+* :func:`to_dataset`: NumPy arrays to a batched, prefetched ``tf.data`` pipeline
+  (``ch06/nlp`` feeds its pre-training with it).
 * :func:`stdlib_text` and :func:`encode_text`: the Python standard library's own source
   files, a text corpus present on every machine that runs Python.
+* :func:`prose_mask` and :func:`snippet_task`: a labelled text task built from Python
+  source files (which file a snippet comes from; whether it is mostly prose or code),
+  used by chapter 6 (``ch06/nlp``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import sysconfig
+import tokenize
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -250,3 +257,94 @@ def decode_text(ids: np.ndarray) -> str:
     if ids.size and (ids.min() < 0 or ids.max() >= len(VOCAB)):
         raise ValueError(f"ids must lie in [0, {len(VOCAB)}), got range [{ids.min()}, {ids.max()}]")
     return "".join(VOCAB[i] for i in ids.ravel())
+
+
+def prose_mask(source: str) -> np.ndarray:
+    """Boolean per character of ``source``: True inside comments and string literals.
+
+    Docstrings are string literals, so they count as prose. Uses :mod:`tokenize`; a
+    source that does not tokenize raises ``ValueError``.
+    """
+    if not isinstance(source, str):
+        raise TypeError(f"source must be a str, got {type(source).__name__}")
+    line_starts = np.r_[0, np.cumsum([len(line) for line in source.splitlines(keepends=True)])]
+    mask = np.zeros(len(source), dtype=bool)
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError) as err:
+        raise ValueError(f"source does not tokenize as Python: {err}") from err
+    for tok in tokens:
+        if tok.type in (tokenize.COMMENT, tokenize.STRING):
+            start = line_starts[tok.start[0] - 1] + tok.start[1]
+            end = line_starts[tok.end[0] - 1] + tok.end[1]
+            mask[start:end] = True
+    return mask
+
+
+@dataclass
+class SnippetTask:
+    """Fixed-length snippets of several sources with two labels each.
+
+    ``y_*`` is the index of the source a snippet comes from; ``prose_*`` is 1 when more
+    than half of the snippet's characters lie in comments or string literals.
+    Train snippets come from the first part of each source, test snippets from the rest,
+    so no test text overlaps any training text.
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    prose_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    prose_test: np.ndarray
+    names: list[str]
+
+
+def snippet_task(sources: Sequence[str], *, length: int = 128, test_fraction: float = 0.3,
+                 names: Sequence[str] | None = None) -> SnippetTask:
+    """Cut each source into non-overlapping ``length``-character snippets, encoded as ids.
+
+    The first ``1 - test_fraction`` of each source gives training snippets, the rest test
+    snippets. Each class keeps as many snippets as the smallest source has (evenly
+    spaced), so the classes are balanced. Characters are encoded with
+    :func:`scalekit.data.encode_text`.
+    """
+    if isinstance(sources, str) or not isinstance(sources, Sequence):
+        raise TypeError(f"sources must be a sequence of str, got {type(sources).__name__}")
+    if len(sources) < 2:
+        raise ValueError(f"sources must hold at least 2 texts, got {len(sources)}")
+    length = positive_int("length", length)
+    test_fraction = fraction("test_fraction", test_fraction)
+    if test_fraction == 0.0:
+        raise ValueError("test_fraction must be > 0")
+    names = [f"source {i}" for i in range(len(sources))] if names is None else list(names)
+    if len(names) != len(sources):
+        raise ValueError(f"names must have {len(sources)} entries, got {len(names)}")
+    for i, text in enumerate(sources):
+        if not isinstance(text, str):
+            raise TypeError(f"sources[{i}] must be a str, got {type(text).__name__}")
+    parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {"train": [], "test": []}
+    for i, text in enumerate(sources):
+        ids, prose = encode_text(text), prose_mask(text)
+        cut = int(len(text) * (1 - test_fraction))
+        for split, (lo, hi) in (("train", (0, cut)), ("test", (cut, len(text)))):
+            n = (hi - lo) // length
+            if n == 0:
+                raise ValueError(f"sources[{i}] is too short for a {split} snippet of "
+                                 f"length {length}")
+            starts = lo + length * np.arange(n)
+            x = np.stack([ids[s:s + length] for s in starts])
+            p = np.array([prose[s:s + length].mean() > 0.5 for s in starts], dtype=np.int64)
+            parts[split].append((x, p))
+    out = {}
+    for split, chunks in parts.items():
+        keep = min(len(x) for x, _ in chunks)
+        xs, ys, ps = [], [], []
+        for label, (x, p) in enumerate(chunks):
+            idx = np.unique(np.linspace(0, len(x) - 1, keep).round().astype(int))
+            xs.append(x[idx])
+            ps.append(p[idx])
+            ys.append(np.full(len(idx), label, dtype=np.int64))
+        out[split] = (np.concatenate(xs).astype(np.int32), np.concatenate(ys),
+                      np.concatenate(ps))
+    return SnippetTask(*out["train"], *out["test"], names=names)

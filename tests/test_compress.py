@@ -3,7 +3,7 @@ import gzip
 import numpy as np
 import pytest
 
-from scalekit import compress, env
+from scalekit import compare, compress, env
 
 tf = env.setup(seed=0)
 
@@ -21,13 +21,6 @@ def tiny_model():
                   loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     model.fit(x, y, epochs=30, verbose=0)
     return model, x, y
-
-
-@pytest.fixture(scope="module")
-def tflite_models(tiny_model):
-    model, x, _ = tiny_model
-    return {mode: compress.to_tflite(model, mode, representative_data=x[:50])
-            for mode in compress.TFLITE_MODES}
 
 
 def test_sparsity_counts_exact_zeros():
@@ -136,61 +129,51 @@ def test_gzip_size_bad_input(tmp_path):
         compress.gzip_size(tmp_path / "missing.bin")
 
 
-def test_tflite_modes_sizes_and_accuracy(tiny_model, tflite_models):
-    model, x, y = tiny_model
-    keras_pred = np.argmax(model.predict(x, verbose=0), axis=1)
-    for mode, tfl in tflite_models.items():
-        assert tfl[4:8] == b"TFL3", mode
-        agreement = np.mean(np.argmax(compress.tflite_predict(tfl, x), axis=1) == keras_pred)
-        assert agreement >= 0.9, (mode, agreement)
-        assert compress.tflite_accuracy(tfl, x, y) == pytest.approx(
-            np.mean(np.argmax(compress.tflite_predict(tfl, x), axis=1) == y))
-    logits = compress.tflite_predict(tflite_models["float32"], x)
-    np.testing.assert_allclose(logits, model.predict(x, verbose=0), rtol=1e-4, atol=1e-4)
-    interp = compress.interpreter(tflite_models["int8"])
-    assert interp.get_input_details()[0]["dtype"] == np.int8
-
-
-def test_to_tflite_bad_input(tiny_model):
-    model, _, _ = tiny_model
-    with pytest.raises(ValueError, match="mode"):
-        compress.to_tflite(model, "int4")
-    with pytest.raises(ValueError, match="representative_data"):
-        compress.to_tflite(model, "int8")
+def test_trained_copy_has_the_same_weights_and_is_independent(tiny_model):
+    model, x, _ = tiny_model
+    copy = compress.trained_copy(model)
+    assert compare.max_abs_diff(copy.get_weights(), model.get_weights()) == 0.0
+    copy.set_weights([np.zeros_like(w) for w in copy.get_weights()])
+    assert compress.sparsity(model.get_weights()) < 0.5
     with pytest.raises(TypeError, match="model"):
-        compress.to_tflite("model.h5")
+        compress.trained_copy("model.h5")
 
 
-def test_tflite_latency_is_a_positive_median(tflite_models, tiny_model):
-    _, x, _ = tiny_model
-    for example in (x[0], x[:1]):
-        t = compress.tflite_latency(tflite_models["int8"], example, runs=20, warmup=2)
-        assert 0 < t < 0.1
-    with pytest.raises(ValueError, match="example"):
-        compress.tflite_latency(tflite_models["float32"], x[:2], runs=5)
-    with pytest.raises(ValueError, match="runs"):
-        compress.tflite_latency(tflite_models["float32"], x[0], runs=0)
-    with pytest.raises(ValueError, match="threads"):
-        compress.tflite_latency(tflite_models["float32"], x[0], runs=5, threads=0)
+def test_kernel_weights_and_sparsity(tiny_model):
+    model, _, _ = tiny_model
+    kernels = compress.kernel_weights(model)
+    assert [tuple(k.shape) for k in kernels] == [(4, 8), (8, 3)]
+    copy = compress.trained_copy(model)
+    copy.set_weights([np.zeros_like(w) if w.ndim == 2 else w for w in copy.get_weights()])
+    assert compress.kernel_sparsity(copy) == 1.0
+    assert compress.sparsity(copy.get_weights()) < 1.0  # biases stay
+    with pytest.raises(TypeError, match="model"):
+        compress.kernel_sparsity([np.zeros(3)])
 
 
-@pytest.mark.parametrize("bad", [b"", b"not a tflite model at all", bytes(64),
-                                 b"\x1c\x00\x00\x00TFL2" + bytes(32)])
-def test_non_tflite_bytes_are_rejected(bad, tiny_model):
-    _, x, y = tiny_model
-    for call in (lambda: compress.tflite_predict(bad, x),
-                 lambda: compress.tflite_accuracy(bad, x, y),
-                 lambda: compress.tflite_latency(bad, x[0]),
-                 lambda: compress.interpreter(bad)):
-        with pytest.raises(ValueError, match="tflite_model is not a TFLite model"):
-            call()
+def test_pruning_steps_really_prune():
+    frequency, end_step = compress.pruning_steps(43, 10)
+    assert frequency == 10 and end_step % frequency == 0
+    assert end_step <= 2 / 3 * 430 + frequency and end_step >= frequency
+    assert compress.pruning_steps(2, 1) == (1, 1)
 
 
-def test_tflite_wrong_types(tflite_models, tiny_model):
-    _, x, y = tiny_model
-    with pytest.raises(TypeError, match="tflite_model"):
-        compress.tflite_predict("model.tflite", x)
-    with pytest.raises(ValueError, match="same length"):
-        compress.tflite_accuracy(tflite_models["float32"], x, y[:-1])
-    with pytest.raises(ValueError, match="x must be"):
-        compress.tflite_predict(tflite_models["float32"], x[:0])
+@pytest.mark.parametrize("kwargs, exc, word", [
+    ({"steps_per_epoch": 0, "epochs": 3}, ValueError, "steps_per_epoch"),
+    ({"steps_per_epoch": 10, "epochs": 2.5}, TypeError, "epochs"),
+    ({"steps_per_epoch": 10, "epochs": 3, "updates_per_epoch": 0}, ValueError,
+     "updates_per_epoch"),
+    ({"steps_per_epoch": 10, "epochs": 3, "ramp": 0.0}, ValueError, "ramp"),
+    ({"steps_per_epoch": 10, "epochs": 3, "ramp": 1.5}, ValueError, "ramp"),
+])
+def test_pruning_steps_bad_input(kwargs, exc, word):
+    with pytest.raises(exc, match=word):
+        compress.pruning_steps(**kwargs)
+
+
+def test_layer_sparsity_and_m_by_n_bad_flags(tiny_model):
+    model, _, _ = tiny_model
+    with pytest.raises(TypeError, match="kernels_only"):
+        compress.layer_sparsity(model, kernels_only="yes")
+    with pytest.raises(TypeError, match="axis"):
+        compress.m_by_n_violations(np.zeros((4, 4)), axis=0.0)

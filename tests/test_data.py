@@ -108,3 +108,61 @@ def test_stdlib_text_and_encoding_round_trip():
         data.decode_text(np.array([500]))
     with pytest.raises(ValueError, match="max_chars"):
         data.stdlib_text(0)
+
+
+# ---------------------------------------------------------------- prose_mask / snippet_task
+
+
+def test_prose_mask_marks_comments_and_strings():
+    src = 'x = 1  # one\ns = "ab"\n'
+    mask = data.prose_mask(src)
+    assert mask.shape == (len(src),)
+    marked = "".join(c for c, m in zip(src, mask, strict=True) if m)
+    assert marked == '# one"ab"'
+
+
+def test_prose_mask_bad_input():
+    with pytest.raises(TypeError, match="source"):
+        data.prose_mask(b"x = 1")
+    with pytest.raises(ValueError, match="tokenize"):
+        data.prose_mask('s = """never closed\n')
+
+
+def _source(n_lines: int, word: str) -> str:
+    return "".join(f"{word}_{i} = {i}  # note {i}\n" if i % 3 else f'"""{word} doc {i}"""\n'
+                   for i in range(n_lines))
+
+
+def test_snippet_task_is_balanced_and_disjoint():
+    sources = [_source(200, "alpha"), _source(120, "beta"), _source(300, "gamma")]
+    task = data.snippet_task(sources, length=32, test_fraction=0.25, names=["a", "b", "c"])
+    assert task.x_train.shape[1] == 32 and task.x_train.dtype == np.int32
+    assert np.bincount(task.y_train).tolist() == [np.bincount(task.y_train)[0]] * 3
+    assert np.bincount(task.y_test).min() == np.bincount(task.y_test).max()
+    assert set(np.unique(task.prose_train)) <= {0, 1}
+    assert len(task.prose_test) == len(task.y_test)
+    train_text = {data.decode_text(r) for r in task.x_train}
+    assert not train_text & {data.decode_text(r) for r in task.x_test}
+    assert task.names == ["a", "b", "c"]
+
+
+def test_snippet_task_on_stdlib_files():
+    texts = [p.read_text(encoding="utf-8") for p in data.stdlib_files("heldout")[:40]
+             if p.stat().st_size > 8000][:2]
+    task = data.snippet_task(texts, length=64)
+    assert task.x_train.shape[0] > task.x_test.shape[0] > 0
+    assert 0 < task.prose_train.mean() < 1
+
+
+@pytest.mark.parametrize("args, kwargs, exc, word", [
+    (("abc",), {}, TypeError, "sources"),
+    ((["x = 1\n"],), {}, ValueError, "sources"),
+    ((["x = 1\n" * 50, 3],), {}, TypeError, r"sources\[1\]"),
+    ((["x = 1\n" * 50] * 2,), {"length": 0}, ValueError, "length"),
+    ((["x = 1\n" * 50] * 2,), {"test_fraction": 0.0}, ValueError, "test_fraction"),
+    ((["x = 1\n" * 50] * 2,), {"names": ["one"]}, ValueError, "names"),
+    ((["x = 1\n", "y = 2\n"],), {"length": 64}, ValueError, "too short"),
+])
+def test_snippet_task_bad_input(args, kwargs, exc, word):
+    with pytest.raises(exc, match=word):
+        data.snippet_task(*args, **kwargs)

@@ -44,13 +44,13 @@ if "google.colab" in sys.modules and importlib.util.find_spec("scalekit") is Non
                     f"scalekit[book] @ {REPO}"], check=True)
 
 # %% tags=["parameters"]
-seed = 0                                        # every random draw follows from it
-epochs = 30                                     # training epochs of the float baseline
-finetune_epochs = 10                            # epochs of pruning + fine-tuning
-final_sparsity = 0.9                            # the pruning target (fraction of zero weights)
-sweep_sparsities = [0.0, 0.5, 0.7, 0.8, 0.9, 0.95]  # targets of the accuracy-vs-sparsity sweep
-strategy_epochs = 2                             # epochs of the MirroredStrategy demo
-batch_size = 32
+seed = 0                 # every random draw follows from it
+epochs = 30              # training epochs of the float baseline
+finetune_epochs = 10     # epochs of pruning + fine-tuning
+final_sparsity = 0.9     # the pruning target (fraction of zero weights)
+sweep_sparsities = [0.0, 0.5, 0.7, 0.8, 0.9, 0.95]  # targets of the accuracy sweep
+strategy_epochs = 2      # epochs of the MirroredStrategy demo
+batch_size = 32          # examples per training step
 
 # %% [markdown]
 # ## Set-up
@@ -65,18 +65,17 @@ import tempfile
 import warnings
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 import tensorflow_model_optimization as tfmot
-from myst_nb import glue
 
-from scalekit import compress, data, env, models, plots
+from scalekit import compress, data, env, models, plots, report
 
 tf = env.setup(seed=seed, logical_cpus=2)
 plots.set_theme()
-warnings.filterwarnings("ignore", message=".*HDF5 file.*")  # we save .h5 on purpose (gzip)
+# we save .h5 on purpose: it is the file the TFMOT guide gzips
+warnings.filterwarnings("ignore", message=".*HDF5 file.*")
 split = data.load("digits", seed=seed)
 steps_per_epoch = math.ceil(len(split.x_train) / batch_size)
 print(f"train {split.x_train.shape}, test {split.x_test.shape}, "
@@ -93,7 +92,8 @@ print(f"train {split.x_train.shape}, test {split.x_test.shape}, "
 # ```python
 # import tensorflow_model_optimization as tfo
 #
-# # (1) tfo.keras does not exist: the pruning API is tfo.sparsity.keras.prune_low_magnitude;
+# # (1) tfo.keras does not exist: the pruning API is
+# #     tfo.sparsity.keras.prune_low_magnitude;
 # #     there is no "privwise" module and no "Pruneapter_pruning" function.
 # # (1b) even at the right path, pruning_params={...} is not a parameter: it is swallowed
 # #     without an error and the default schedule, ConstantSparsity(0.5), is used instead.
@@ -115,7 +115,8 @@ print(f"train {split.x_train.shape}, test {split.x_test.shape}, "
 # #     "Prune() wrapper requires the UpdatePruningStep callback".
 # pruned_model.fit(x_train, y_train, epochs=10, steps_per_epoch=10)
 # # (6) no strip_pruning(): the model still carries a mask and a threshold per kernel,
-# #     twice the parameters of the original, and cannot be reloaded without prune_scope().
+# #     twice the parameters of the original, and cannot be reloaded without
+# #     prune_scope().
 # # (7) the model has two weights (one kernel entry, one bias; biases are never pruned):
 # #     "50% sparsity" of one weight is all or nothing, and the saved file is overhead.
 # ```
@@ -154,14 +155,16 @@ except TypeError as err:
 asked = tfo.sparsity.keras.PolynomialDecay(initial_sparsity=0.0, final_sparsity=0.5,
                                            begin_step=10, end_step=50)
 probe = tf.keras.Sequential([tf.keras.Input(shape=(8,)), tf.keras.layers.Dense(4)])
-wrapped = tfo.sparsity.keras.prune_low_magnitude(probe, pruning_params={"pruning_schedule": asked})
+wrapped = tfo.sparsity.keras.prune_low_magnitude(
+    probe, pruning_params={"pruning_schedule": asked})
 used = wrapped.layers[0].pruning_schedule
 source_params_ignored = not isinstance(used, tfo.sparsity.keras.PolynomialDecay)
 print("(1b) no error; schedule actually used:", type(used).__name__, used.get_config())
 
-glue("source_api_missing", bool(source_api_missing), display=False)
-glue("source_params_ignored", bool(source_params_ignored), display=False)
-glue("source_kwargs_rejected", bool(source_kwargs_rejected), display=False)
+# %% tags=["remove-input"]
+report.record("prune", source_api_missing=source_api_missing,
+              source_params_ignored=source_params_ignored,
+              source_kwargs_rejected=source_kwargs_rejected)
 
 # %% [markdown]
 # (ch05-compression-tiny)=
@@ -176,49 +179,46 @@ tiny_weight_bytes = 4 * tiny.count_params()          # float32
 tiny_gzip = compress.gzip_size(tiny)
 print(f"{tiny.count_params()} parameters = {tiny_weight_bytes} bytes of weights "
       f"in a {tiny_gzip}-byte gzipped file")
-glue("tiny_params", int(tiny.count_params()), display=False)
-glue("tiny_gzip_bytes", int(tiny_gzip), display=False)
-glue("tiny_weight_fraction", float(tiny_weight_bytes / tiny_gzip), display=False)
+
+# %% tags=["remove-input"]
+report.record("prune", tiny_params=tiny.count_params(), tiny_gzip_bytes=tiny_gzip,
+              tiny_weight_fraction=tiny_weight_bytes / tiny_gzip)
 
 # %% [markdown]
-# The weights are {glue:text}`tiny_weight_fraction:.1%` of the file. Pruning such a model can
+# The weights are {glue:text}`prune_tiny_weight_fraction:.1%` of the file. Pruning such a model can
 # only save that fraction, and "50% sparsity" of a single kernel entry means either keeping it
 # or deleting the model's only input. Compression needs a model with redundant weights.
 #
 # ## A model worth compressing
 #
-# The rest of the chapter uses the bundled handwritten digits (1,797 8×8 images) and an MLP
-# with two hidden layers of 256 units: 64·256 + 256·256 + 256·10 weights plus biases, about
-# 85,000 parameters, far more than this task needs, which is the situation pruning is for.
+# The rest of the chapter uses scikit-learn's bundled handwritten digits (8×8 images,
+# {glue:text}`prune_n_train` for training and {glue:text}`prune_n_test` for testing) and
+# an MLP with two hidden layers of 256 units: 64·256 + 256·256 + 256·10 weights plus
+# biases, far more than this task needs, which is the situation pruning is for.
+# `compress.trained_copy` gives each technique its own copy of the trained baseline.
 
 # %%
 loss = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-
-
-def fresh_baseline_copy():
-    """A compiled copy of the trained baseline (same weights), to prune or fine-tune."""
-    copy = tf.keras.models.clone_model(baseline)
-    copy.set_weights(baseline.get_weights())
-    return copy
-
-
 tf.keras.utils.set_random_seed(seed)
 baseline = models.mlp(split.num_features, split.num_classes, width=256, depth=2,
                       name="baseline")
-baseline.compile(optimizer=tf.keras.optimizers.Adam(1e-3), loss=loss, metrics=["accuracy"])
-baseline.fit(split.x_train, split.y_train, epochs=epochs, batch_size=batch_size, verbose=0)
+baseline.compile(optimizer=tf.keras.optimizers.Adam(1e-3), loss=loss,
+                 metrics=["accuracy"])
+baseline.fit(split.x_train, split.y_train, epochs=epochs, batch_size=batch_size,
+             verbose=0)
 baseline_accuracy = baseline.evaluate(split.x_test, split.y_test, verbose=0)[1]
 baseline_gzip = compress.gzip_size(baseline)
-print(f"{baseline.count_params()} parameters, test accuracy {baseline_accuracy:.4f}, "
-      f"{baseline_gzip / 1024:.1f} KiB gzipped")
-glue("baseline_accuracy", float(baseline_accuracy), display=False)
-glue("baseline_params", int(baseline.count_params()), display=False)
-glue("baseline_gzip_kib", float(baseline_gzip / 1024), display=False)
+
+# %% tags=["remove-input"]
+report.record("prune", n_train=len(split.y_train), n_test=len(split.y_test),
+              baseline_accuracy=baseline_accuracy,
+              baseline_params=baseline.count_params(),
+              baseline_gzip_kib=baseline_gzip / 1024)
 
 # %% [markdown]
-# The baseline has {glue:text}`baseline_params` parameters and reaches a test accuracy of
-# {glue:text}`baseline_accuracy:.3f`; its gzipped HDF5 file takes
-# {glue:text}`baseline_gzip_kib:.1f` KiB. Trained float32 weights look like noise to gzip,
+# The baseline has {glue:text}`prune_baseline_params` parameters and reaches a test
+# accuracy of {glue:text}`prune_baseline_accuracy:.3f`; its gzipped HDF5 file takes
+# {glue:text}`prune_baseline_gzip_kib:.1f` KiB. Trained float32 weights look like noise to gzip,
 # so the file barely compresses: every saving below comes from zeros or repeated values.
 #
 # (ch05-compression-frequency)=
@@ -233,25 +233,27 @@ glue("baseline_gzip_kib", float(baseline_gzip / 1024), display=False)
 
 # %%
 def prune_and_strip(schedule=None, *, epochs_=finetune_epochs, **prune_kwargs):
-    """Prune a copy of the baseline with TFMOT, fine-tune it, and return the stripped model."""
+    """Prune a copy of the baseline with TFMOT, fine-tune it, return it stripped."""
     if schedule is not None:
         prune_kwargs["pruning_schedule"] = schedule
-    pruned = tfmot.sparsity.keras.prune_low_magnitude(fresh_baseline_copy(), **prune_kwargs)
-    pruned.compile(optimizer=tf.keras.optimizers.Adam(1e-3), loss=loss, metrics=["accuracy"])
-    pruned.fit(split.x_train, split.y_train, epochs=epochs_, batch_size=batch_size, verbose=0,
-               callbacks=[tfmot.sparsity.keras.UpdatePruningStep()])
+    pruned = tfmot.sparsity.keras.prune_low_magnitude(compress.trained_copy(baseline),
+                                                      **prune_kwargs)
+    pruned.compile(optimizer=tf.keras.optimizers.Adam(1e-3), loss=loss,
+                   metrics=["accuracy"])
+    pruned.fit(split.x_train, split.y_train, epochs=epochs_, batch_size=batch_size,
+               verbose=0, callbacks=[tfmot.sparsity.keras.UpdatePruningStep()])
     return tfmot.sparsity.keras.strip_pruning(pruned)
 
 
 silent = prune_and_strip(tfmot.sparsity.keras.PolynomialDecay(
     initial_sparsity=0.0, final_sparsity=0.5, begin_step=10, end_step=50), epochs_=2)
-frequency_pitfall_sparsity = compress.sparsity(
-    [w for w in silent.weights if "kernel" in w.name])
-print(f"sparsity of the exported kernels: {frequency_pitfall_sparsity:.3f}")
-glue("frequency_pitfall_sparsity", float(frequency_pitfall_sparsity), display=False)
+
+# %% tags=["remove-input"]
+report.record("prune", frequency_pitfall_sparsity=compress.kernel_sparsity(silent))
 
 # %% [markdown]
-# The exported kernels are {glue:text}`frequency_pitfall_sparsity:.1%` zero. The fix is a
+# The exported kernels are {glue:text}`prune_frequency_pitfall_sparsity:.1%` zero
+# (`compress.kernel_sparsity` counts the zeros in every kernel of the exported model). The fix is a
 # `frequency` well below `end_step - begin_step`, and the habit this chapter follows
 # throughout: read the sparsity from the exported weights, never from the schedule.
 #
@@ -263,8 +265,9 @@ glue("frequency_pitfall_sparsity", float(frequency_pitfall_sparsity), display=Fa
 
 # %%
 no_callback = tfmot.sparsity.keras.prune_low_magnitude(
-    fresh_baseline_copy(),
-    pruning_schedule=tfmot.sparsity.keras.ConstantSparsity(0.5, begin_step=0, frequency=10))
+    compress.trained_copy(baseline),
+    pruning_schedule=tfmot.sparsity.keras.ConstantSparsity(0.5, begin_step=0,
+                                                           frequency=10))
 no_callback.compile(optimizer="adam", loss=loss)
 try:
     no_callback.fit(split.x_train, split.y_train, epochs=1, verbose=0)
@@ -273,7 +276,9 @@ except tf.errors.InvalidArgumentError as err:
     missing_callback_error = "UpdatePruningStep" in str(err)
     message = str(err)
     print(type(err).__name__ + ":", message[message.index("Prune()"):].split("]")[0])
-glue("missing_callback_error", bool(missing_callback_error), display=False)
+
+# %% tags=["remove-input"]
+report.record("prune", missing_callback_error=missing_callback_error)
 
 # %% [markdown]
 # ## Pruning done right
@@ -284,24 +289,30 @@ glue("missing_callback_error", bool(missing_callback_error), display=False)
 # epoch, and leaves the last third for the remaining weights to recover. The mask is updated
 # only at `begin_step + k·frequency` up to `end_step`, so `end_step` is made a multiple of
 # `frequency`: otherwise the last update falls short of the target.
+# `compress.pruning_steps` does this arithmetic:
+#
+# ```{literalinclude} ../../scalekit/compress.py
+# :pyobject: pruning_steps
+# ```
 
 # %%
-frequency = max(1, steps_per_epoch // 4)
-end_step = frequency * max(1, (2 * finetune_epochs * steps_per_epoch) // (3 * frequency))
+frequency, end_step = compress.pruning_steps(steps_per_epoch, finetune_epochs)
 schedule = tfmot.sparsity.keras.PolynomialDecay(
     initial_sparsity=0.0, final_sparsity=final_sparsity,
     begin_step=0, end_step=end_step, frequency=frequency)
 
 tf.keras.utils.set_random_seed(seed)
-pruning = tfmot.sparsity.keras.prune_low_magnitude(fresh_baseline_copy(),
+pruning = tfmot.sparsity.keras.prune_low_magnitude(compress.trained_copy(baseline),
                                                    pruning_schedule=schedule)
-pruning.compile(optimizer=tf.keras.optimizers.Adam(1e-3), loss=loss, metrics=["accuracy"])
+pruning.compile(optimizer=tf.keras.optimizers.Adam(1e-3), loss=loss,
+                metrics=["accuracy"])
 pruning.fit(split.x_train, split.y_train, epochs=finetune_epochs, batch_size=batch_size,
             verbose=0, callbacks=[tfmot.sparsity.keras.UpdatePruningStep()])
 pruned = tfmot.sparsity.keras.strip_pruning(pruning)
 pruned.compile(loss=loss, metrics=["accuracy"])
 pruned_accuracy = pruned.evaluate(split.x_test, split.y_test, verbose=0)[1]
-print(f"end_step {end_step}, frequency {frequency}: test accuracy {pruned_accuracy:.4f}")
+print(f"end_step {end_step}, frequency {frequency}: "
+      f"test accuracy {pruned_accuracy:.4f}")
 
 # %% [markdown]
 # ### Sparsity, read from the exported weights
@@ -312,24 +323,27 @@ print(f"end_step {end_step}, frequency {frequency}: test accuracy {pruned_accura
 
 # %%
 per_layer = compress.layer_sparsity(pruned)
-pruned_sparsity = per_layer["params"].sub(per_layer["nonzero"]).sum() / per_layer["params"].sum()
+zeros = per_layer["params"].sub(per_layer["nonzero"]).sum()
+pruned_sparsity = zeros / per_layer["params"].sum()
 overall = compress.sparsity(pruned.get_weights())
 pruned_gzip = compress.gzip_size(pruned)
 gzip_ratio_pruned = baseline_gzip / pruned_gzip
-glue("pruned_sparsity", float(pruned_sparsity), display=False)
-glue("pruned_overall_sparsity", float(overall), display=False)
-glue("pruned_accuracy", float(pruned_accuracy), display=False)
-glue("gzip_ratio_pruned", float(gzip_ratio_pruned), display=False)
-glue("pruned_gzip_kib", float(pruned_gzip / 1024), display=False)
-per_layer
+report.table(per_layer, digits={"sparsity": 3})
+
+# %% tags=["remove-input"]
+report.record("prune", sparsity=pruned_sparsity, overall_sparsity=overall,
+              accuracy=pruned_accuracy, gzip_ratio=gzip_ratio_pruned,
+              gzip_kib=pruned_gzip / 1024, params=pruned.count_params(),
+              params_unchanged=pruned.count_params() == baseline.count_params())
 
 # %% [markdown]
-# The exported kernels are {glue:text}`pruned_sparsity:.1%` zero
-# ({glue:text}`pruned_overall_sparsity:.1%` of all weights, biases included). Test accuracy
-# went from {glue:text}`baseline_accuracy:.3f` to {glue:text}`pruned_accuracy:.3f`, and the
-# gzipped file shrank from {glue:text}`baseline_gzip_kib:.1f` KiB to
-# {glue:text}`pruned_gzip_kib:.1f` KiB, {glue:text}`gzip_ratio_pruned:.1f`× smaller. The
-# parameter count did not change: the zeros are still stored, gzip is what removes them.
+# The exported kernels are {glue:text}`prune_sparsity:.1%` zero
+# ({glue:text}`prune_overall_sparsity:.1%` of all weights, biases included). Test accuracy
+# went from {glue:text}`prune_baseline_accuracy:.3f` to {glue:text}`prune_accuracy:.3f`,
+# and the gzipped file shrank from {glue:text}`prune_baseline_gzip_kib:.1f` KiB to
+# {glue:text}`prune_gzip_kib:.1f` KiB, {glue:text}`prune_gzip_ratio:.1f`× smaller. The
+# parameter count did not change ({glue:text}`prune_params` before and after): the zeros
+# are still stored, gzip is what removes them.
 #
 # (ch05-compression-strip)=
 # ### Error (6): why `strip_pruning` matters
@@ -352,13 +366,16 @@ with tempfile.TemporaryDirectory() as tmp:
         print("load_model:", str(err).splitlines()[0][:110], "...")
     with tfmot.sparsity.keras.prune_scope():
         tf.keras.models.load_model(path)
-print(f"unstripped: {pruning.count_params()} parameters "
-      f"({unstripped_params_ratio:.2f}x the stripped model), {unstripped_gzip_kib:.1f} KiB gzipped")
-glue("unstripped_params_ratio", float(unstripped_params_ratio), display=False)
-glue("unstripped_gzip_kib", float(unstripped_gzip_kib), display=False)
-glue("reload_needs_scope", bool(reload_needs_scope), display=False)
+
+# %% tags=["remove-input"]
+report.record("prune", unstripped_params_ratio=unstripped_params_ratio,
+              unstripped_gzip_kib=unstripped_gzip_kib,
+              reload_needs_scope=reload_needs_scope)
 
 # %% [markdown]
+# The unstripped model has {glue:text}`prune_unstripped_params_ratio:.2f`× the stripped
+# model's parameters and takes {glue:text}`prune_unstripped_gzip_kib:.1f` KiB gzipped.
+#
 # ## Polynomial decay or constant sparsity?
 #
 # `ConstantSparsity` prunes to its target at `begin_step` in one go and then keeps the mask
@@ -370,18 +387,22 @@ constant = prune_and_strip(tfmot.sparsity.keras.ConstantSparsity(
     target_sparsity=final_sparsity, begin_step=0, frequency=frequency))
 constant.compile(loss=loss, metrics=["accuracy"])
 constant_accuracy = constant.evaluate(split.x_test, split.y_test, verbose=0)[1]
-constant_sparsity = compress.sparsity([w for w in constant.weights if "kernel" in w.name])
-pd.DataFrame({"schedule": ["PolynomialDecay", "ConstantSparsity"],
-              "kernel sparsity": [pruned_sparsity, constant_sparsity],
-              "test accuracy": [pruned_accuracy, constant_accuracy]})
+constant_sparsity = compress.kernel_sparsity(constant)
+
+# %% tags=["remove-input"]
+report.record("prune", constant_accuracy=constant_accuracy,
+              constant_sparsity=constant_sparsity)
 
 # %%
-glue("constant_accuracy", float(constant_accuracy), display=False)
-glue("constant_sparsity", float(constant_sparsity), display=False)
+report.table(pd.DataFrame({"schedule": ["PolynomialDecay", "ConstantSparsity"],
+                           "kernel sparsity": [pruned_sparsity, constant_sparsity],
+                           "test accuracy": [pruned_accuracy, constant_accuracy]}),
+             index=False, digits=3)
 
 # %% [markdown]
 # On a model this over-sized, the two schedules end close together
-# ({glue:text}`pruned_accuracy:.3f` versus {glue:text}`constant_accuracy:.3f`); the gradual
+# ({glue:text}`prune_accuracy:.3f` versus {glue:text}`prune_constant_accuracy:.3f`, at
+# {glue:text}`prune_constant_sparsity:.1%` kernel sparsity); the gradual
 # schedule matters more as the target sparsity approaches what the task can bear.
 #
 # ## Accuracy versus sparsity
@@ -392,66 +413,76 @@ glue("constant_sparsity", float(constant_sparsity), display=False)
 
 # %%
 def one_shot(sparsity: float):
-    model = fresh_baseline_copy()
+    model = compress.trained_copy(baseline)
     model.set_weights([compress.magnitude_prune(w, sparsity) if w.ndim == 2 else w
                        for w in model.get_weights()])
     model.compile(loss=loss, metrics=["accuracy"])
     return model
 
 
+TUNED, SHOT = "gradual + fine-tuning (TFMOT)", "one-shot, no fine-tuning"
 rows = []
-for target in sweep_sparsities:
+for target in sorted(sweep_sparsities):
     tf.keras.utils.set_random_seed(seed)
     if target == 0:
-        tuned = fresh_baseline_copy()
+        tuned = compress.trained_copy(baseline)
     else:
         tuned = prune_and_strip(tfmot.sparsity.keras.PolynomialDecay(
-            initial_sparsity=0.0, final_sparsity=target, begin_step=0, end_step=end_step,
-            frequency=frequency))
+            initial_sparsity=0.0, final_sparsity=target, begin_step=0,
+            end_step=end_step, frequency=frequency))
     tuned.compile(loss=loss, metrics=["accuracy"])
-    kernels = [w for w in tuned.weights if "kernel" in w.name]
-    rows.append({"target": target, "method": "gradual + fine-tuning (TFMOT)",
-                 "measured sparsity": compress.sparsity(kernels),
-                 "accuracy": tuned.evaluate(split.x_test, split.y_test, verbose=0)[1]})
-    shot = one_shot(target)
-    rows.append({"target": target, "method": "one-shot, no fine-tuning",
-                 "measured sparsity": compress.sparsity([w for w in shot.weights
-                                                         if "kernel" in w.name]),
-                 "accuracy": shot.evaluate(split.x_test, split.y_test, verbose=0)[1]})
+    for method, model in ((TUNED, tuned), (SHOT, one_shot(target))):
+        rows.append({"target": target, "method": method,
+                     "measured sparsity": compress.kernel_sparsity(model),
+                     "accuracy": model.evaluate(split.x_test, split.y_test,
+                                                verbose=0)[1]})
 sweep = pd.DataFrame(rows)
-sweep.pivot(index="target", columns="method", values="accuracy")
+report.table(sweep.pivot(index="target", columns="method", values="accuracy"), digits=3)
 
-# %%
-fig, ax = plt.subplots()
-sns.lineplot(data=sweep, x="measured sparsity", y="accuracy", hue="method", style="method",
-             markers=True, dashes={"gradual + fine-tuning (TFMOT)": "", "one-shot, no fine-tuning": (4, 2)},
-             ax=ax)
-ax.axhline(baseline_accuracy - 0.01, color="grey", lw=0.8, ls=":", label="baseline − 1 point")
+# %% tags=["remove-cell"]
+fig, ax = plots.subplots()
+sns.lineplot(data=sweep, x="measured sparsity", y="accuracy", hue="method",
+             style="method", markers=True, dashes={TUNED: "", SHOT: (4, 2)}, ax=ax)
+ax.axhline(baseline_accuracy - 0.01, color="grey", lw=0.8, ls=":",
+           label="baseline − 1 point")
 ax.set(title="Test accuracy versus sparsity (exported kernels)",
        xlabel="fraction of kernel weights that are zero", ylabel="test accuracy")
-ax.legend(loc="lower left", fontsize=9)
-plt.show()
-
-# %%
-tuned_curve = sweep[sweep["method"].str.startswith("gradual")]
-shot_curve = sweep[sweep["method"].str.startswith("one-shot")]
-within_one_point = tuned_curve[tuned_curve["accuracy"] >= baseline_accuracy - 0.01]
-glue("sweep_max_sparsity_within_1pt", float(within_one_point["measured sparsity"].max()),
-     display=False)
-glue("sweep_sparsity_error", float((tuned_curve["measured sparsity"]
-                                    - tuned_curve["target"]).abs().max()), display=False)
-glue("sweep_tuned_accuracy_at_max", float(tuned_curve["accuracy"].iloc[-1]), display=False)
-glue("sweep_oneshot_accuracy_at_max", float(shot_curve["accuracy"].iloc[-1]), display=False)
-glue("sweep_max_target", float(tuned_curve["target"].iloc[-1]), display=False)
+ax.legend(loc="lower left")
+report.figure("prune_sweep_fig", fig)
 
 # %% [markdown]
-# Every measured sparsity is within {glue:text}`sweep_sparsity_error:.4f` of its target, and
-# with fine-tuning the model stays within one point of the baseline up to
-# {glue:text}`sweep_max_sparsity_within_1pt:.0%` sparsity. At
-# {glue:text}`sweep_max_target:.0%` the fine-tuned model scores
-# {glue:text}`sweep_tuned_accuracy_at_max:.3f`, the one-shot one
-# {glue:text}`sweep_oneshot_accuracy_at_max:.3f`: the fine-tuning, not the zeroing, is what
-# makes pruning work.
+# ```{glue:figure} prune_sweep_fig
+# :alt: Test accuracy against measured kernel sparsity for gradual pruning with fine-tuning and for one-shot magnitude pruning; the fine-tuned curve stays near the baseline while the one-shot curve falls at high sparsity.
+# :name: fig-prune-sweep
+#
+# Test accuracy against the sparsity measured in the exported kernels: gradual pruning
+# with fine-tuning (solid) and one-shot magnitude pruning without it (dashed). The dotted
+# line is one point below the float baseline.
+# ```
+
+# %% tags=["remove-input"]
+tuned_curve = sweep[sweep["method"] == TUNED]
+shot_curve = sweep[sweep["method"] == SHOT]
+within_one_point = tuned_curve[tuned_curve["accuracy"] >= baseline_accuracy - 0.01]
+
+# %% tags=["remove-input"]
+report.record(
+    "prune",
+    sweep_max_sparsity_within_1pt=within_one_point["measured sparsity"].max(),
+    sweep_sparsity_error=(tuned_curve["measured sparsity"]
+                          - tuned_curve["target"]).abs().max(),
+    sweep_tuned_accuracy_at_max=tuned_curve["accuracy"].iloc[-1],
+    sweep_oneshot_accuracy_at_max=shot_curve["accuracy"].iloc[-1],
+    sweep_max_target=tuned_curve["target"].iloc[-1])
+
+# %% [markdown]
+# Every measured sparsity is within {glue:text}`prune_sweep_sparsity_error:.4f` of its
+# target, and with fine-tuning the model stays within one point of the baseline up to
+# {glue:text}`prune_sweep_max_sparsity_within_1pt:.0%` sparsity. At
+# {glue:text}`prune_sweep_max_target:.0%` the fine-tuned model scores
+# {glue:text}`prune_sweep_tuned_accuracy_at_max:.3f`, the one-shot one
+# {glue:text}`prune_sweep_oneshot_accuracy_at_max:.3f`: the fine-tuning, not the zeroing,
+# is what makes pruning work.
 #
 # (ch05-compression-2by4)=
 # ## 2:4 structured sparsity
@@ -468,23 +499,25 @@ structured = prune_and_strip(sparsity_m_by_n=(2, 4))
 structured.compile(loss=loss, metrics=["accuracy"])
 m_by_n_accuracy = structured.evaluate(split.x_test, split.y_test, verbose=0)[1]
 checks = pd.DataFrame([
-    {"layer": layer.name, "kernel shape": tuple(layer.kernel.shape),
+    {"layer": layer.name, "kernel shape": str(tuple(layer.kernel.shape)),
      "groups of 4": int(np.prod(layer.kernel.shape)) // 4,
      "violations (pruned)": compress.m_by_n_violations(layer.kernel, 2, 4, axis=0),
      "violations (baseline)": compress.m_by_n_violations(dense.kernel, 2, 4, axis=0)}
     for layer, dense in zip(structured.layers, baseline.layers, strict=True)])
-m_by_n_valid = all(compress.is_m_by_n(w, 2, 4) for w in structured.weights if "kernel" in w.name)
-glue("m_by_n_valid", bool(m_by_n_valid), display=False)
-glue("m_by_n_accuracy", float(m_by_n_accuracy), display=False)
-glue("m_by_n_sparsity", float(compress.sparsity(
-    [w for w in structured.weights if "kernel" in w.name])), display=False)
-glue("baseline_m_by_n_violations", int(checks["violations (baseline)"].sum()), display=False)
-checks
+m_by_n_valid = all(compress.is_m_by_n(w, 2, 4)
+                   for w in compress.kernel_weights(structured))
+report.table(checks, index=False)
+
+# %% tags=["remove-input"]
+report.record("prune", m_by_n_valid=m_by_n_valid, m_by_n_accuracy=m_by_n_accuracy,
+              m_by_n_sparsity=compress.kernel_sparsity(structured),
+              baseline_m_by_n_violations=checks["violations (baseline)"].sum())
 
 # %% [markdown]
 # Every group of the pruned kernels satisfies 2:4 (sparsity
-# {glue:text}`m_by_n_sparsity:.1%`, accuracy {glue:text}`m_by_n_accuracy:.3f`), while the
-# dense baseline breaks the pattern in {glue:text}`baseline_m_by_n_violations` groups. The
+# {glue:text}`prune_m_by_n_sparsity:.1%`, accuracy {glue:text}`prune_m_by_n_accuracy:.3f`),
+# while the dense baseline breaks the pattern in
+# {glue:text}`prune_baseline_m_by_n_violations` groups. The
 # 2:4 pattern is less free than unstructured pruning (exactly half the weights, in fixed
 # places), which is the price for a speed-up on hardware that supports it; on a CPU it
 # brings nothing but the zeros.
@@ -503,21 +536,25 @@ print(f"{strategy.num_replicas_in_sync} replicas:",
 with strategy.scope():
     distributed = models.mlp(split.num_features, split.num_classes, width=256, depth=2)
     distributed.compile(optimizer="adam", loss=loss, metrics=["accuracy"])
-distributed.fit(split.x_train, split.y_train, epochs=strategy_epochs, batch_size=batch_size,
-                verbose=0)
+distributed.fit(split.x_train, split.y_train, epochs=strategy_epochs,
+                batch_size=batch_size, verbose=0)
 
+strategy_frequency, strategy_end = compress.pruning_steps(steps_per_epoch,
+                                                          strategy_epochs)
 strategy_schedule = tfmot.sparsity.keras.PolynomialDecay(
     initial_sparsity=0.0, final_sparsity=final_sparsity, begin_step=0,
-    end_step=frequency * max(1, (2 * strategy_epochs * steps_per_epoch) // (3 * frequency)),
-    frequency=frequency)
+    end_step=strategy_end, frequency=strategy_frequency)
 try:
-    tfmot.sparsity.keras.prune_low_magnitude(distributed, pruning_schedule=strategy_schedule)
+    tfmot.sparsity.keras.prune_low_magnitude(distributed,
+                                             pruning_schedule=strategy_schedule)
     strategy_pitfall_error = False
 except TypeError as err:
     strategy_pitfall_error = "MirroredVariable" in str(err)
-    print("outside the scope ->",
-          [line.strip() for line in str(err).splitlines() if "MirroredVariable" in line][0])
-glue("strategy_pitfall_error", bool(strategy_pitfall_error), display=False)
+    print("outside the scope ->", [line.strip() for line in str(err).splitlines()
+                                   if "MirroredVariable" in line][0])
+
+# %% tags=["remove-input"]
+report.record("prune", strategy_pitfall_error=strategy_pitfall_error)
 
 # %% [markdown]
 # The fix is to wrap, compile and train inside the same scope. Everything else in the recipe
@@ -532,35 +569,38 @@ distributed_pruning.fit(split.x_train, split.y_train, epochs=strategy_epochs,
                         batch_size=batch_size, verbose=0,
                         callbacks=[tfmot.sparsity.keras.UpdatePruningStep()])
 distributed_pruned = tfmot.sparsity.keras.strip_pruning(distributed_pruning)
-strategy_sparsity = compress.sparsity([w for w in distributed_pruned.weights
-                                       if "kernel" in w.name])
-strategy_accuracy = distributed_pruning.evaluate(split.x_test, split.y_test, verbose=0)[1]
-print(f"inside the scope -> kernel sparsity {strategy_sparsity:.3f}, "
-      f"test accuracy {strategy_accuracy:.3f}")
-glue("strategy_pruned_sparsity", float(strategy_sparsity), display=False)
-glue("strategy_pruned_accuracy", float(strategy_accuracy), display=False)
+strategy_accuracy = distributed_pruning.evaluate(split.x_test, split.y_test,
+                                                 verbose=0)[1]
+
+# %% tags=["remove-input"]
+report.record("prune", strategy_sparsity=compress.kernel_sparsity(distributed_pruned),
+              strategy_accuracy=strategy_accuracy)
 
 # %% [markdown]
-# Inside the scope the model trains to {glue:text}`strategy_pruned_sparsity:.1%` kernel
-# sparsity across both replicas. (With only {glue:text}`strategy_pruned_accuracy:.3f` test
+# Inside the scope the model trains to {glue:text}`prune_strategy_sparsity:.1%` kernel
+# sparsity across both replicas. (With only {glue:text}`prune_strategy_accuracy:.3f` test
 # accuracy after these few epochs from scratch, it is a demonstration of the mechanics, not a
 # model to ship.)
 #
-# ## What to remember
+# ## Summary
 #
-# * The API is `tfmot.sparsity.keras.prune_low_magnitude`; schedules take `initial_sparsity`,
-#   `final_sparsity`, `begin_step`, `end_step` and `frequency`. Choose `frequency` well below
-#   `end_step - begin_step`, or nothing is pruned and no error tells you.
-# * Train with `UpdatePruningStep`, export with `strip_pruning`, and verify the sparsity in
-#   the exported weights. `PruningSummaries` can log the schedule to TensorBoard, but it
-#   needs the `tensorboard` package, which this book does not install.
-# * Prune a trained model worth pruning, and fine-tune: one-shot zeroing without fine-tuning
-#   collapses long before gradual pruning does.
+# * The API is `tfmot.sparsity.keras.prune_low_magnitude`; schedules take
+#   `initial_sparsity`, `final_sparsity`, `begin_step`, `end_step` and `frequency`. With
+#   the source's window shorter than `frequency` the exported kernels were
+#   {glue:text}`prune_frequency_pitfall_sparsity:.1%` zero, and no error said so.
+# * Train with `UpdatePruningStep`, export with `strip_pruning` (unstripped, the model
+#   carries {glue:text}`prune_unstripped_params_ratio:.2f`× the parameters), and verify
+#   the sparsity in the exported weights: {glue:text}`prune_sparsity:.1%` here, at test
+#   accuracy {glue:text}`prune_accuracy:.3f` against {glue:text}`prune_baseline_accuracy:.3f`.
+# * Fine-tuning is what makes pruning work: at {glue:text}`prune_sweep_max_target:.0%`
+#   sparsity the fine-tuned model scored {glue:text}`prune_sweep_tuned_accuracy_at_max:.3f`,
+#   one-shot zeroing {glue:text}`prune_sweep_oneshot_accuracy_at_max:.3f`.
 # * A model built under a strategy is pruned inside that strategy's scope.
-# * Sparsity alone shrinks the *compressed* file (here
-#   {glue:text}`gzip_ratio_pruned:.1f`× at {glue:text}`pruned_sparsity:.0%`), not the
-#   parameter count or the latency. {ref}`ch05-compression-comparison` combines it with
-#   quantization and the other techniques.
+# * Sparsity alone shrinks the *compressed* file ({glue:text}`prune_gzip_ratio:.1f`× at
+#   {glue:text}`prune_sparsity:.0%`), not the parameter count or the latency.
+#   {ref}`ch05-compression-comparison` combines it with quantization and the other
+#   techniques. (`PruningSummaries` can log the schedule to TensorBoard, which needs the
+#   `tensorboard` package this book does not install.)
 #
 # ## Exercises
 #

@@ -47,10 +47,11 @@ if "google.colab" in sys.modules and importlib.util.find_spec("scalekit") is Non
 seed = 0                   # every random draw follows from it
 epochs = 40                # training epochs of both CNNs
 filters = 16               # width knob of the CNN
-test_shift = 1             # the shifted test set moves each image by up to this many pixels
+test_shift = 1             # shifted test set: images move by up to this many pixels
 test_noise = 0.15          # ... and adds Gaussian noise of this standard deviation
 latency_runs = 2000        # single-frame invocations timed per model
 latency_budget_ms = 1.0    # the per-frame budget the deployed model must meet at p99
+representative_samples = 300  # calibration images for full-integer quantization
 
 # %% [markdown]
 # ## Data: a clean and a shifted, noisy test set
@@ -63,29 +64,39 @@ latency_budget_ms = 1.0    # the per-frame budget the deployed model must meet a
 # %%
 import time
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from myst_nb import glue
 
-from scalekit import apps, data, env, models, plots
+from scalekit import apps, compare, data, env, models, plots, report, tflite
 
 tf = env.setup(seed=seed)
 plots.set_theme()
 
 split = data.load("digits", seed=seed, images=True)
-x_train, y_train, x_test, y_test = split.x_train, split.y_train, split.x_test, split.y_test
-x_shift = apps.perturb_images(x_test, max_shift=test_shift, noise_std=test_noise, seed=seed + 1)
+x_train, y_train = split.x_train, split.y_train
+x_test, y_test = split.x_test, split.y_test
+x_shift = apps.perturb_images(x_test, max_shift=test_shift, noise_std=test_noise,
+                              seed=seed + 1)
 
-fig, axes = plt.subplots(2, 8, figsize=(8, 2.3))
+# %% tags=["remove-cell"]
+fig, axes = plots.subplots(8, 2, height=2.4)
 for i in range(8):
     axes[0, i].imshow(x_test[i, ..., 0], cmap="gray_r", vmin=0, vmax=1)
     axes[1, i].imshow(x_shift[i, ..., 0], cmap="gray_r", vmin=0, vmax=1)
     axes[0, i].axis("off")
     axes[1, i].axis("off")
-axes[0, 0].set_title("clean", fontsize=9, loc="left")
-axes[1, 0].set_title("shifted + noisy", fontsize=9, loc="left")
-plt.show()
+axes[0, 0].set_title("clean", loc="left")
+axes[1, 0].set_title("shifted + noisy", loc="left")
+report.figure("drive_samples_fig", fig)
+
+# %% [markdown]
+# ```{glue:figure} drive_samples_fig
+# :alt: Eight digit images from the clean test set in the top row and the same eight after a random shift and Gaussian noise in the bottom row.
+# :name: fig-drive-samples
+#
+# The first eight test images, clean (top) and as the shifted, noisy test set sees them
+# (bottom).
+# ```
 
 # %% [markdown]
 # ## Augmentation as layers
@@ -102,11 +113,13 @@ def train_cnn(augment: bool):
     cnn = models.small_cnn((8, 8, 1), 10, filters=filters, width=64)
     layers = [tf.keras.Input(shape=(8, 8, 1))]
     if augment:
-        layers += [tf.keras.layers.RandomTranslation(0.15, 0.15, fill_mode="constant",
-                                                     seed=seed),
-                   tf.keras.layers.RandomRotation(0.04, fill_mode="constant", seed=seed),
-                   tf.keras.layers.GaussianNoise(test_noise, seed=seed)]
-    model = tf.keras.Sequential(layers + cnn.layers, name="augmented" if augment else "plain")
+        layers += [
+            tf.keras.layers.RandomTranslation(0.15, 0.15, fill_mode="constant",
+                                              seed=seed),
+            tf.keras.layers.RandomRotation(0.04, fill_mode="constant", seed=seed),
+            tf.keras.layers.GaussianNoise(test_noise, seed=seed)]
+    model = tf.keras.Sequential(layers + cnn.layers,
+                                name="augmented" if augment else "plain")
     model.compile(optimizer=tf.keras.optimizers.Adam(2e-3),
                   loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"])
@@ -123,20 +136,23 @@ def accuracy(predict, x):
     return float(np.mean(np.argmax(predict(x), axis=1) == y_test))
 
 
-keras_predict = {m.name: (lambda x, m=m: m.predict(x, verbose=0)) for m in (plain, augmented)}
-acc = pd.DataFrame({name: {"clean test": accuracy(f, x_test), "shifted + noisy test":
-                           accuracy(f, x_shift)} for name, f in keras_predict.items()}).T
-acc
+keras_predict = {m.name: (lambda x, m=m: m.predict(x, verbose=0))
+                 for m in (plain, augmented)}
+acc = pd.DataFrame({name: {"clean test": accuracy(f, x_test),
+                           "shifted + noisy test": accuracy(f, x_shift)}
+                    for name, f in keras_predict.items()}).T
+report.table(acc, digits=3)
 
-# %%
-delta_robust = acc.loc["augmented", "shifted + noisy test"] - acc.loc["plain", "shifted + noisy test"]
-delta_clean = acc.loc["augmented", "clean test"] - acc.loc["plain", "clean test"]
-glue("drive_aug_robust_acc_delta", float(delta_robust), display=False)
-glue("drive_aug_clean_acc_delta", float(delta_clean), display=False)
-glue("drive_plain_shift_acc", float(acc.loc["plain", "shifted + noisy test"]), display=False)
-glue("drive_aug_shift_acc", float(acc.loc["augmented", "shifted + noisy test"]), display=False)
-glue("drive_plain_clean_acc", float(acc.loc["plain", "clean test"]), display=False)
-glue("drive_aug_clean_acc", float(acc.loc["augmented", "clean test"]), display=False)
+# %% tags=["remove-input"]
+shifted, clean = acc["shifted + noisy test"], acc["clean test"]
+
+# %% tags=["remove-input"]
+report.record(
+    "drive", aug_robust_acc_delta=shifted["augmented"] - shifted["plain"],
+    aug_clean_acc_delta=clean["augmented"] - clean["plain"],
+    plain_shift_acc=shifted["plain"], aug_shift_acc=shifted["augmented"],
+    plain_clean_acc=clean["plain"], aug_clean_acc=clean["augmented"],
+    n_test=len(y_test))
 
 # %% [markdown]
 # (ch06-driving-augmentation)=
@@ -148,135 +164,125 @@ glue("drive_aug_clean_acc", float(acc.loc["augmented", "clean test"]), display=F
 # {glue:text}`drive_aug_robust_acc_delta:+.3f` of accuracy where the inputs moved.
 # Augmentation is not a general "better generalization" switch, as the source's §1.5
 # puts it: it buys invariance to the transformations one samples, measured where those
-# transformations occur, and it can cost a little on the clean distribution.
+# transformations occur, and on the clean distribution it can cost accuracy (here
+# {glue:text}`drive_aug_clean_acc_delta:+.3f`; with {glue:text}`drive_n_test` test images,
+# one image is worth 1/{glue:text}`drive_n_test` of accuracy).
 #
 # ## Deployment: float and int8 TensorFlow Lite models
 #
 # A perception model runs once per camera frame, one frame at a time. We convert the
 # augmented model (the augmentation layers vanish at inference) with the TFLite
-# converter twice: as float32, and with **full-integer quantization**, where a
-# representative data set (a few hundred training images) fixes the scale of every
+# converter twice, through `scalekit.tflite.convert` (its code is the lesson of
+# {ref}`ch05-compression-ptq`): as float32, and with **full-integer quantization**, where
+# a representative data set (a few hundred training images) fixes the scale of every
 # activation so that weights, activations, input and output are all int8.
 
 # %%
-converter = tf.lite.TFLiteConverter.from_keras_model(augmented)
-tflite_float = converter.convert()
-
-def representative():
-    for i in range(0, 300):
-        yield [x_train[i:i + 1]]
-
-converter = tf.lite.TFLiteConverter.from_keras_model(augmented)
-converter.optimizations = [tf.lite.Optimize.DEFAULT]
-converter.representative_dataset = representative
-converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-converter.inference_input_type = tf.int8
-converter.inference_output_type = tf.int8
-tflite_int8 = converter.convert()
+tflite_float = tflite.convert(augmented, "float32")
+tflite_int8 = tflite.convert(augmented, "int8",
+                             representative_data=x_train[:representative_samples])
 print(f"float32: {len(tflite_float):,} bytes; int8: {len(tflite_int8):,} bytes")
 
 # %% [markdown]
-# An int8 model takes int8 input: each image is quantized with the input tensor's
-# `scale` and `zero_point` (as a camera pipeline would do once per frame), and the int8
-# logits are mapped back the same way. One `Interpreter.invoke()` per frame is what
-# we time.
+# An int8 model takes int8 input: `tflite.predict` quantizes each image with the input
+# tensor's `scale` and `zero_point` (as a camera pipeline would do once per frame) and maps
+# the int8 logits back the same way. The float32 TFLite model must compute what Keras
+# computes; `scalekit.compare` measures how closely its logits agree.
 
 # %%
-class TFLiteModel:
-    def __init__(self, flatbuffer: bytes):
-        self.interpreter = tf.lite.Interpreter(model_content=flatbuffer, num_threads=1)
-        self.interpreter.allocate_tensors()
-        self.inp = self.interpreter.get_input_details()[0]
-        self.out = self.interpreter.get_output_details()[0]
+lite = {"TFLite float32": tflite_float, "TFLite int8": tflite_int8}
+for name, model in lite.items():
+    acc.loc[name] = {"clean test": tflite.accuracy(model, x_test, y_test),
+                     "shifted + noisy test": tflite.accuracy(model, x_shift, y_test)}
+float_rel_diff = compare.max_rel_diff(tflite.predict(tflite_float, x_test),
+                                      augmented.predict(x_test, verbose=0))
 
-    def _to_input(self, frame):
-        if self.inp["dtype"] == np.int8:
-            scale, zero = self.inp["quantization"]
-            return np.clip(np.round(frame / scale + zero), -128, 127).astype(np.int8)
-        return frame.astype(np.float32)
+# %% tags=["remove-input"]
+report.record("drive", float_logits_rel_diff=float_rel_diff)
 
-    def frame(self, frame):                     # one (1, 8, 8, 1) frame -> logits
-        self.interpreter.set_tensor(self.inp["index"], self._to_input(frame))
-        self.interpreter.invoke()
-        out = self.interpreter.get_tensor(self.out["index"]).astype(np.float32)
-        if self.out["dtype"] == np.int8:
-            scale, zero = self.out["quantization"]
-            out = (out - zero) * scale
-        return out
-
-    def __call__(self, x):
-        return np.concatenate([self.frame(x[i:i + 1]) for i in range(len(x))])
-
-
-lite = {"TFLite float32": TFLiteModel(tflite_float), "TFLite int8": TFLiteModel(tflite_int8)}
-for name, m in lite.items():
-    acc.loc[name] = {"clean test": accuracy(m, x_test), "shifted + noisy test": accuracy(m, x_shift)}
-acc
+# %%
+report.table(acc, digits=3)
 
 # %% [markdown]
 # ## Latency: the tail, not the mean
 #
 # A budget per frame is broken by the *slow* frames, so we time `latency_runs`
 # single-frame calls of each deployed form and report the median (p50) and the 99th
-# percentile (p99). The Keras model called directly (`model(x, training=False)`) is
-# timed too, as the baseline a notebook would naively use. All run on one thread.
+# percentile (p99). For the TFLite models `tflite.latencies` times one `invoke()` on a
+# frame already in the input tensor, with one interpreter thread; the Keras model called
+# directly (`model(x, training=False)`, Python and all) is timed too, as the baseline a
+# notebook would naively use.
 
 # %%
-def latencies_ms(call, runs: int) -> np.ndarray:
-    frames = x_shift[np.arange(runs) % len(x_shift)][:, None]   # (runs, 1, 8, 8, 1)
-    for f in frames[:20]:                                         # warm-up
-        call(f)
+def keras_latencies(model, frame, runs: int, warmup: int = 20) -> np.ndarray:
+    """Seconds of each of `runs` direct Keras calls on one frame, after `warmup`."""
+    for _ in range(warmup):
+        model(frame, training=False)
     out = np.empty(runs)
-    for i, f in enumerate(frames):
+    for i in range(runs):
         start = time.perf_counter()
-        call(f)
-        out[i] = (time.perf_counter() - start) * 1e3
+        model(frame, training=False)
+        out[i] = time.perf_counter() - start
     return out
 
 
-calls = {"Keras float32": lambda f: augmented(f, training=False),
-         "TFLite float32": lite["TFLite float32"].frame, "TFLite int8": lite["TFLite int8"].frame}
-lat = {name: latencies_ms(call, latency_runs) for name, call in calls.items()}
-lat_table = pd.DataFrame({name: {"p50 ms": np.percentile(v, 50), "p99 ms": np.percentile(v, 99),
-                                 "max ms": v.max()} for name, v in lat.items()}).T
+frame = x_shift[:1]
+lat = {"Keras float32": 1e3 * keras_latencies(augmented, frame, latency_runs)}
+for name, model in lite.items():
+    lat[name] = 1e3 * tflite.latencies(model, frame, runs=latency_runs)
+lat_table = pd.DataFrame({name: {"p50 ms": np.percentile(v, 50),
+                                 "p99 ms": np.percentile(v, 99), "max ms": v.max()}
+                          for name, v in lat.items()}).T
 lat_table["model bytes"] = [np.nan, len(tflite_float), len(tflite_int8)]
-lat_table.round(4)
+report.table(lat_table, digits=3)
 
-# %%
-fig, ax = plt.subplots()
+# %% tags=["remove-cell"]
+fig, ax = plots.subplots()
+edges = np.logspace(np.log10(min(v.min() for v in lat.values())),
+                    np.log10(max(v.max() for v in lat.values())), 60)
 for name, v in lat.items():
-    ax.hist(v, bins=np.logspace(np.log10(min(x.min() for x in lat.values())),
-                                np.log10(max(x.max() for x in lat.values())), 60),
-            histtype="step", lw=1.5, label=name)
-ax.axvline(latency_budget_ms, color="k", ls="--", label=f"budget {latency_budget_ms:g} ms")
+    ax.hist(v, bins=edges, histtype="step", lw=1.5, label=name)
+ax.axvline(latency_budget_ms, color="k", ls="--",
+           label=f"budget {latency_budget_ms:g} ms")
 ax.set(xscale="log", xlabel="latency per frame (ms, log scale)", ylabel="frames",
        title="Single-frame latency")
-ax.legend(fontsize=8)
-plt.show()
+ax.legend()
+report.figure("drive_latency_fig", fig)
 
-# %%
-p99_int8 = float(lat_table.loc["TFLite int8", "p99 ms"])
-glue("drive_int8_p99_ms", p99_int8, display=False)
-glue("drive_int8_p50_ms", float(lat_table.loc["TFLite int8", "p50 ms"]), display=False)
-glue("drive_float_p99_ms", float(lat_table.loc["TFLite float32", "p99 ms"]), display=False)
-glue("drive_keras_p99_ms", float(lat_table.loc["Keras float32", "p99 ms"]), display=False)
-glue("drive_budget_ms", float(latency_budget_ms), display=False)
-glue("drive_int8_meets_budget", bool(p99_int8 <= latency_budget_ms), display=False)
-glue("drive_keras_meets_budget",
-     bool(lat_table.loc["Keras float32", "p99 ms"] <= latency_budget_ms), display=False)
-glue("drive_size_ratio", float(len(tflite_float) / len(tflite_int8)), display=False)
-glue("drive_int8_bytes", int(len(tflite_int8)), display=False)
-glue("drive_float_bytes", int(len(tflite_float)), display=False)
-glue("drive_int8_shift_acc", float(acc.loc["TFLite int8", "shifted + noisy test"]), display=False)
-glue("drive_int8_acc_cost", float(acc.loc["TFLite float32", "clean test"]
-                                  - acc.loc["TFLite int8", "clean test"]), display=False)
-glue("drive_latency_runs", int(latency_runs), display=False)
+# %% [markdown]
+# ```{glue:figure} drive_latency_fig
+# :alt: Histograms of single-frame latency on a logarithmic millisecond axis for the Keras model called directly, the float32 TFLite model and the int8 TFLite model, with the per-frame budget as a dashed vertical line.
+# :name: fig-drive-latency
+#
+# Distribution of single-frame latencies of the three deployed forms over
+# `latency_runs` frames; the dashed line is the per-frame budget.
+# ```
+
+# %% tags=["remove-input"]
+p99 = lat_table["p99 ms"]
+
+# %% tags=["remove-input"]
+report.record(
+    "drive", int8_p99_ms=p99["TFLite int8"],
+    int8_p50_ms=lat_table.loc["TFLite int8", "p50 ms"],
+    float_p99_ms=p99["TFLite float32"], keras_p99_ms=p99["Keras float32"],
+    keras_over_int8_p99=p99["Keras float32"] / p99["TFLite int8"],
+    budget_ms=latency_budget_ms,
+    int8_meets_budget=bool(p99["TFLite int8"] <= latency_budget_ms),
+    keras_meets_budget=bool(p99["Keras float32"] <= latency_budget_ms),
+    size_ratio=len(tflite_float) / len(tflite_int8), int8_bytes=len(tflite_int8),
+    float_bytes=len(tflite_float),
+    int8_shift_acc=acc.loc["TFLite int8", "shifted + noisy test"],
+    int8_acc_cost=acc.loc["TFLite float32", "clean test"]
+    - acc.loc["TFLite int8", "clean test"],
+    latency_runs=latency_runs)
 
 # %% [markdown]
 # Over {glue:text}`drive_latency_runs` single frames the int8 model's p99 latency is
 # {glue:text}`drive_int8_p99_ms:.3f` ms (p50 {glue:text}`drive_int8_p50_ms:.3f` ms),
 # against {glue:text}`drive_float_p99_ms:.3f` ms for the float32 TFLite model and
-# {glue:text}`drive_keras_p99_ms:.3f` ms for the Keras model called directly. Does the
+# {glue:text}`drive_keras_p99_ms:.3f` ms for the Keras model called directly
+# ({glue:text}`drive_keras_over_int8_p99:.1f`× the int8 model's p99). Does the
 # int8 model meet the budget of {glue:text}`drive_budget_ms:.1f` ms per frame at p99?
 # {glue:text}`drive_int8_meets_budget`. Does the Keras call?
 # {glue:text}`drive_keras_meets_budget`. The int8 file is {glue:text}`drive_int8_bytes`
@@ -286,37 +292,50 @@ glue("drive_latency_runs", int(latency_runs), display=False)
 # worse). For a model this small the big win is leaving the Python-heavy Keras call for
 # the TFLite interpreter; int8 then shrinks the file, and whether it is also faster than
 # float32 depends on the CPU's integer kernels (TFLite's float path uses the optimized
-# XNNPACK kernels by default, so on a desktop CPU a model this small may not gain). The latency numbers come from the machine that
-# built the book, which shares its cores with other jobs, so the tail includes their
-# interference: exactly the kind of noise a real budget must absorb.
+# XNNPACK kernels by default, so on a desktop CPU a model this small may not gain). The
+# latency numbers come from the machine that built the book, which shares its cores with
+# other jobs, so the tail includes their interference: exactly the kind of noise a real
+# budget must absorb.
 #
 # ## What scaled, what it cost
 
 # %%
+rows = {  # model, train seconds, accuracy row, latency row, file bytes
+    "plain CNN (Keras)": (plain, plain_seconds, "plain", "Keras float32", np.nan),
+    "augmented CNN (Keras)": (augmented, aug_seconds, "augmented", "Keras float32",
+                              np.nan),
+    "augmented, TFLite float32": (augmented, 0.0, "TFLite float32", "TFLite float32",
+                                  len(tflite_float)),
+    "augmented, TFLite int8": (augmented, 0.0, "TFLite int8", "TFLite int8",
+                               len(tflite_int8))}
 cost = pd.DataFrame({
-    "plain CNN (Keras)": {"parameters": plain.count_params(), "train seconds": plain_seconds,
-                          "shifted + noisy acc": acc.loc["plain", "shifted + noisy test"],
-                          "p99 ms": np.nan, "bytes": np.nan},
-    "augmented CNN (Keras)": {"parameters": augmented.count_params(), "train seconds": aug_seconds,
-                              "shifted + noisy acc": acc.loc["augmented", "shifted + noisy test"],
-                              "p99 ms": lat_table.loc["Keras float32", "p99 ms"], "bytes": np.nan},
-    "augmented, TFLite float32": {"parameters": augmented.count_params(), "train seconds": 0.0,
-                                  "shifted + noisy acc": acc.loc["TFLite float32",
-                                                                 "shifted + noisy test"],
-                                  "p99 ms": lat_table.loc["TFLite float32", "p99 ms"],
-                                  "bytes": len(tflite_float)},
-    "augmented, TFLite int8": {"parameters": augmented.count_params(), "train seconds": 0.0,
-                               "shifted + noisy acc": acc.loc["TFLite int8", "shifted + noisy test"],
-                               "p99 ms": lat_table.loc["TFLite int8", "p99 ms"],
-                               "bytes": len(tflite_int8)},
-}).T
-cost.round(4)
+    label: {"parameters": model.count_params(), "train seconds": seconds,
+            "shifted + noisy acc": acc.loc[acc_row, "shifted + noisy test"],
+            "p99 ms": np.nan if label.startswith("plain") else p99[lat_row],
+            "bytes": size}
+    for label, (model, seconds, acc_row, lat_row, size) in rows.items()}).T
+report.table(cost, digits=3)
 
 # %% [markdown]
 # Augmentation adds no parameters and no inference cost; it costs training time (the
-# random transforms run on every batch) and, sometimes, a little clean accuracy.
+# random transforms run on every batch) and possibly clean accuracy (the difference
+# measured above).
 # Quantization keeps the parameter count and shrinks each to one byte; it costs a
 # conversion step, a representative data set and the accuracy difference above.
+#
+# ## Summary
+#
+# * On the shifted, noisy test set augmentation raised accuracy from
+#   {glue:text}`drive_plain_shift_acc:.3f` to {glue:text}`drive_aug_shift_acc:.3f`
+#   ({glue:text}`drive_aug_robust_acc_delta:+.3f`); on the clean test set it changed it by
+#   {glue:text}`drive_aug_clean_acc_delta:+.3f`.
+# * The int8 TFLite file is {glue:text}`drive_size_ratio:.1f`× smaller than the float32
+#   one, at a clean-accuracy cost of {glue:text}`drive_int8_acc_cost:+.3f`.
+# * Its p99 latency per frame was {glue:text}`drive_int8_p99_ms:.3f` ms, against
+#   {glue:text}`drive_keras_p99_ms:.3f` ms for the Keras call; does it meet the
+#   {glue:text}`drive_budget_ms:.1f` ms budget? {glue:text}`drive_int8_meets_budget`.
+# * The float32 TFLite model agrees with Keras to a relative difference of
+#   {glue:text}`drive_float_logits_rel_diff:.1e` in the logits.
 #
 # ## Exercises
 #

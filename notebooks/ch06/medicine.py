@@ -60,12 +60,9 @@ n_trees = 300           # trees in the random forest
 # %%
 import time
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from IPython.display import Markdown
-from myst_nb import glue
 from sklearn.calibration import calibration_curve
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
@@ -78,7 +75,7 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import train_test_split
 
-from scalekit import apps, data, env, plots
+from scalekit import apps, data, env, plots, report
 
 tf = env.setup(seed=seed)
 plots.set_theme()
@@ -89,8 +86,11 @@ y_all, y_test = 1 - split.y_train, 1 - split.y_test          # 1 = malignant
 x_train, x_val, y_train, y_val = train_test_split(
     split.x_train, y_all, test_size=0.25, random_state=seed, stratify=y_all)
 x_test = split.x_test
-glue("med_n_test", int(len(y_test)), display=False)
-glue("med_n_val_malignant", int(y_val.sum()), display=False)
+
+# %% tags=["remove-input"]
+report.record("med", n_test=len(y_test), n_val_malignant=y_val.sum())
+
+# %%
 print(f"train {len(x_train)}, validation {len(x_val)}, test {len(x_test)}; "
       f"malignant share {y_all.mean():.2f}")
 
@@ -117,7 +117,11 @@ def keras_member(hidden: int, name: str):
     start = time.perf_counter()
     model.fit(x_train, y_train, epochs=epochs, batch_size=len(x_train), verbose=0)
     seconds = time.perf_counter() - start
-    return (lambda x: model.predict(x, verbose=0).ravel()), model.count_params(), seconds
+
+    def predict(x):
+        return model.predict(x, verbose=0).ravel()
+
+    return predict, model.count_params(), seconds
 
 
 members, costs = {}, {}
@@ -127,11 +131,12 @@ members["MLP"], p, s = keras_member(32, "mlp")
 costs["MLP"] = {"parameters": p, "train_seconds": s}
 
 start = time.perf_counter()
-forest = RandomForestClassifier(n_estimators=n_trees, min_samples_leaf=2, random_state=seed,
-                                n_jobs=1).fit(x_train, y_train)
+forest = RandomForestClassifier(n_estimators=n_trees, min_samples_leaf=2,
+                                random_state=seed, n_jobs=1).fit(x_train, y_train)
 members["random forest"] = lambda x: forest.predict_proba(x)[:, 1]
-costs["random forest"] = {"parameters": int(sum(t.tree_.node_count for t in forest.estimators_)),
-                          "train_seconds": time.perf_counter() - start}
+costs["random forest"] = {
+    "parameters": int(sum(t.tree_.node_count for t in forest.estimators_)),
+    "train_seconds": time.perf_counter() - start}
 print({k: v["parameters"] for k, v in costs.items()})
 
 # %% [markdown]
@@ -159,29 +164,28 @@ scores = pd.DataFrame({
     "test accuracy @0.5": {k: accuracy_score(y_test, test_p[k] >= 0.5) for k in test_p},
     "test Brier score": {k: brier_score_loss(y_test, test_p[k]) for k in test_p},
 })
-scores.round(4)
+report.table(scores, digits=4)
 
-# %%
-best_member = scores.loc[names, "test ROC-AUC"].idxmax()
-ens_minus_best = scores.loc["average", "test ROC-AUC"] - scores.loc[best_member, "test ROC-AUC"]
-stack_minus_best = (scores.loc["stacking", "test ROC-AUC"]
-                    - scores.loc[best_member, "test ROC-AUC"])
-glue("med_ensemble_minus_best_member_auc", float(ens_minus_best), display=False)
-glue("med_stacking_minus_best_member_auc", float(stack_minus_best), display=False)
-glue("med_ensemble_auc", float(scores.loc["average", "test ROC-AUC"]), display=False)
-glue("med_best_member_auc", float(scores.loc[best_member, "test ROC-AUC"]), display=False)
-glue("med_best_member", Markdown(best_member), display=False)
-glue("med_worst_member_auc", float(scores.loc[names, "test ROC-AUC"].min()), display=False)
-print(f"best member by test AUC: {best_member}; average minus best: {ens_minus_best:+.4f}")
+# %% tags=["remove-input"]
+auc = scores["test ROC-AUC"]
+
+# %% tags=["remove-input"]
+report.record(
+    "med", ensemble_minus_best_member_auc=auc["average"] - auc[names].max(),
+    stacking_minus_best_member_auc=auc["stacking"] - auc[names].max(),
+    ensemble_minus_worst_member_auc=auc["average"] - auc[names].min(),
+    ensemble_auc=auc["average"], best_member_auc=auc[names].max(),
+    worst_member_auc=auc[names].min())
 
 # %% [markdown]
 # (ch06-medicine-fusion)=
 # The average of the three members reaches a test ROC-AUC of
 # {glue:text}`med_ensemble_auc:.4f`; the best single member, chosen *with hindsight* on
-# the test set ({glue:md}`med_best_member`), reaches {glue:text}`med_best_member_auc:.4f`,
+# the test set (the table names it), reaches {glue:text}`med_best_member_auc:.4f`,
 # a difference of {glue:text}`med_ensemble_minus_best_member_auc:+.4f` (stacking:
 # {glue:text}`med_stacking_minus_best_member_auc:+.4f`). The worst member scores
-# {glue:text}`med_worst_member_auc:.4f`. On a data set this clean every member is already
+# {glue:text}`med_worst_member_auc:.4f`, {glue:text}`med_ensemble_minus_worst_member_auc:+.4f`
+# against the average. On a data set this clean every member is already
 # near the ceiling, so fusion mainly buys *insurance*: without knowing in advance which
 # member will be best, the average is never far from it, at three times the training and
 # inference cost. The source's claim that fusion "improves overall performance" is a
@@ -194,7 +198,9 @@ print(f"best member by test AUC: {best_member}; average minus best: {ens_minus_b
 # a missed cancer and a false alarm as equally bad. We instead pick, on the validation
 # split, the highest threshold whose recall on malignant cases is at least
 # `target_recall` (`scalekit.apps.threshold_for_recall`), and only then look at the test
-# split.
+# split. A target above the recall the model already reaches at 0.5 moves the threshold
+# down; a modest target can leave it above 0.5, and then the rule catches no more cancers
+# than the default.
 
 # %%
 threshold = apps.threshold_for_recall(y_val, val_p["average"], target_recall)
@@ -208,20 +214,23 @@ for label, t in (("default 0.5", 0.5), (f"recall-first ({threshold:.3f})", thres
                    "missed malignant": int(((y_test == 1) & ~pred).sum()),
                    "false alarms": int(((y_test == 0) & pred).sum())}
 thresholds = pd.DataFrame(rows).T
-thresholds
+report.table(thresholds.astype({"missed malignant": int, "false alarms": int}),
+             digits=3)
 
-# %%
+# %% tags=["remove-input"]
 default, chosen = thresholds.iloc[0], thresholds.iloc[1]
-glue("med_threshold", float(threshold), display=False)
-glue("med_target_recall", float(target_recall), display=False)
-glue("med_test_recall_at_threshold", float(chosen["test recall"]), display=False)
-glue("med_test_precision_at_threshold", float(chosen["test precision"]), display=False)
-glue("med_test_accuracy_at_threshold", float(chosen["test accuracy"]), display=False)
-glue("med_test_recall_default", float(default["test recall"]), display=False)
-glue("med_test_accuracy_default", float(default["test accuracy"]), display=False)
-glue("med_missed_default", int(default["missed malignant"]), display=False)
-glue("med_missed_at_threshold", int(chosen["missed malignant"]), display=False)
-glue("med_false_alarms_at_threshold", int(chosen["false alarms"]), display=False)
+
+# %% tags=["remove-input"]
+report.record(
+    "med", threshold=threshold, target_recall=target_recall,
+    test_recall_at_threshold=chosen["test recall"],
+    test_precision_at_threshold=chosen["test precision"],
+    test_accuracy_at_threshold=chosen["test accuracy"],
+    test_recall_default=default["test recall"],
+    test_accuracy_default=default["test accuracy"],
+    missed_default=int(default["missed malignant"]),
+    missed_at_threshold=int(chosen["missed malignant"]),
+    false_alarms_at_threshold=int(chosen["false alarms"]))
 
 # %% [markdown]
 # (ch06-medicine-threshold)=
@@ -236,24 +245,37 @@ glue("med_false_alarms_at_threshold", int(chosen["false alarms"]), display=False
 # {glue:text}`med_test_accuracy_at_threshold:.3f` for the recall-first threshold. Accuracy
 # is the wrong score to optimize here: the recall-first rule may well be *less* accurate,
 # yet it is the better screening rule, because every error it adds is a false alarm that
-# a biopsy resolves, and every error it removes is a missed cancer. The validation split has only
-# {glue:text}`med_n_val_malignant` malignant cases, so a high target is met there by catching all or all but one of them; the test
-# recall can land a little below the target, which is why targets are set with a margin.
+# a biopsy resolves, and every error it removes is a missed cancer. The validation split
+# has only {glue:text}`med_n_val_malignant` malignant cases, so a high target is met there
+# by catching all or all but one of them; the test recall can land a little below the
+# target, which is why targets are set with a margin.
 #
 # The figure shows the trade-off over every threshold on the test split.
 
-# %%
+# %% tags=["remove-cell"]
 grid = np.linspace(0.01, 0.99, 99)
-curve = pd.DataFrame([{"threshold": t, "recall": recall_score(y_test, test_p["average"] >= t),
-                       "precision": precision_score(y_test, test_p["average"] >= t,
-                                                    zero_division=1.0)} for t in grid])
-ax = curve.melt("threshold", var_name="metric").pipe(
-    lambda d: sns.lineplot(data=d, x="threshold", y="value", hue="metric"))
+curve = pd.DataFrame([
+    {"threshold": t, "recall": recall_score(y_test, test_p["average"] >= t),
+     "precision": precision_score(y_test, test_p["average"] >= t, zero_division=1.0)}
+    for t in grid])
+fig, ax = plots.subplots()
+sns.lineplot(data=curve.melt("threshold", var_name="metric"), x="threshold", y="value",
+             hue="metric", ax=ax)
 ax.axvline(threshold, color="k", ls="--", lw=1, label="recall-first threshold")
 ax.axvline(0.5, color="grey", ls=":", lw=1, label="default 0.5")
 ax.legend()
 ax.set(title="Malignant-class recall and precision on the test split", ylabel="")
-plt.show()
+report.figure("med_threshold_fig", fig)
+
+# %% [markdown]
+# ```{glue:figure} med_threshold_fig
+# :alt: Recall and precision of the averaged model on the test split against the decision threshold from 0 to 1; recall falls and precision rises as the threshold grows, with the recall-first threshold and 0.5 marked by vertical lines.
+# :name: fig-med-threshold
+#
+# Malignant-class recall and precision of the averaged model over every threshold on the
+# test split; the dashed line is the recall-first threshold chosen on validation data,
+# the dotted one the default 0.5.
+# ```
 
 # %% [markdown]
 # ## Calibration
@@ -265,25 +287,40 @@ plt.show()
 # table above (mean squared error of the probability) summarizes calibration and
 # sharpness together: lower is better.
 
-# %%
-fig, ax = plt.subplots(figsize=(5.2, 5.0))
+# %% tags=["remove-cell"]
+fig, ax = plots.subplots(height=5.0)
 for name in [*names, "average"]:
-    frac_pos, mean_pred = calibration_curve(y_test, test_p[name], n_bins=5, strategy="quantile")
+    frac_pos, mean_pred = calibration_curve(y_test, test_p[name], n_bins=5,
+                                            strategy="quantile")
     ax.plot(mean_pred, frac_pos, marker="o", label=name)
 ax.plot([0, 1], [0, 1], "k:", lw=1, label="perfect calibration")
 ax.set(xlabel="mean predicted probability", ylabel="observed malignant share",
-       title="Reliability diagram (test split)")
-ax.legend(fontsize=8)
-plt.show()
+       title="Reliability diagram (test split)", aspect="equal")
+ax.legend()
+report.figure("med_calibration_fig", fig)
+
+# %% [markdown]
+# ```{glue:figure} med_calibration_fig
+# :alt: Reliability diagram: observed malignant share against mean predicted probability in five bins for the logistic model, the MLP, the random forest and their average, with the diagonal of perfect calibration.
+# :name: fig-med-calibration
+#
+# Reliability diagram on the test split (five bins of equal size): a calibrated model
+# lies on the dotted diagonal.
+# ```
+
+# %% tags=["remove-input"]
 brier = scores["test Brier score"]
-glue("med_brier_average", float(brier["average"]), display=False)
-glue("med_brier_best_member", float(brier[names].min()), display=False)
+
+# %% tags=["remove-input"]
+report.record("med", brier_average=brier["average"],
+              brier_best_member=brier[names].min())
 
 # %% [markdown]
 # The averaged model has a Brier score of {glue:text}`med_brier_average:.4f`, against
 # {glue:text}`med_brier_best_member:.4f` for the best-calibrated member. With
-# {glue:text}`med_n_test` test cases in five bins, each bin holds few patients, so the diagram is a sanity check, not a
-# certificate; a real deployment would recalibrate on a larger, later cohort.
+# {glue:text}`med_n_test` test cases in five bins, each bin holds few patients, so the
+# diagram is a sanity check, not a certificate; a real deployment would recalibrate on a
+# larger, later cohort.
 #
 # ## What scaled, what it cost
 
@@ -298,7 +335,7 @@ table = pd.DataFrame(costs).T
 table["inference ms (test split)"] = pd.Series(infer)
 table.loc["average of 3"] = table.sum()
 table["test ROC-AUC"] = scores["test ROC-AUC"].rename({"average": "average of 3"})
-table.round(4)
+report.table(table.astype({"parameters": int}), digits=3)
 
 # %% [markdown]
 # Fusion multiplies the cost by the number of members (parameters, training time and
@@ -307,6 +344,24 @@ table.round(4)
 # against the best member picked with hindsight. The recall-first threshold costs nothing
 # to compute and changes the errors that matter most. Times are wall-clock on the machine
 # that built the book; compare them within this table only.
+#
+# ## Summary
+#
+# * A threshold chosen on validation data for a recall of
+#   {glue:text}`med_target_recall:.2f` ({glue:text}`med_threshold:.3f`) gave a test recall
+#   of {glue:text}`med_test_recall_at_threshold:.3f` and missed
+#   {glue:text}`med_missed_at_threshold` malignant cases, against
+#   {glue:text}`med_missed_default` at 0.5.
+# * It traded accuracy ({glue:text}`med_test_accuracy_at_threshold:.3f` against
+#   {glue:text}`med_test_accuracy_default:.3f`) for the errors that matter: accuracy is the
+#   wrong score for screening.
+# * Averaging three different models reached a test ROC-AUC of
+#   {glue:text}`med_ensemble_auc:.4f`, {glue:text}`med_ensemble_minus_best_member_auc:+.4f`
+#   against the best member picked with hindsight and
+#   {glue:text}`med_ensemble_minus_worst_member_auc:+.4f` against the worst: fusion is
+#   insurance, at the members' combined cost.
+# * The average's Brier score is {glue:text}`med_brier_average:.4f` (best member
+#   {glue:text}`med_brier_best_member:.4f`).
 #
 # ## Exercises
 #
