@@ -76,9 +76,11 @@ rng = np.random.default_rng(seed)
 # | Adam {cite:p}`kingma2015adam` | $m_0=v_0=0$: $m \leftarrow \beta_1 m + (1-\beta_1) g$, $v \leftarrow \beta_2 v + (1-\beta_2) g^2$ | $\theta \leftarrow \theta - \alpha \dfrac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}\,\dfrac{m}{\sqrt{v}+\epsilon}$ |
 #
 # Nesterov's accelerated gradient method {cite:p}`nesterov1983method` was written for
-# convex optimization; the momentum form of it in the table, and its use for training
-# deep networks, are due to {cite:t}`sutskever2013importance`. The coefficient $\mu$ is
-# the **momentum coefficient** (Keras's `momentum` argument).
+# convex optimization; {cite:t}`sutskever2013importance` wrote it as a momentum method
+# (the gradient taken at the look-ahead point $\theta + \mu u$) and showed its value for
+# training deep networks. The rule in the table is the same method after a change of
+# variables: the parameters Keras stores *are* the look-ahead point. The coefficient
+# $\mu$ is the **momentum coefficient** (Keras's `momentum` argument).
 #
 # Adam's step is the bias-corrected $\alpha\,\hat m/(\sqrt{\hat v}+\hat\epsilon)$ with
 # $\hat m = m/(1-\beta_1^t)$, $\hat v = v/(1-\beta_2^t)$; Keras folds both corrections into
