@@ -505,12 +505,13 @@ report.record(
 # size however small the gradient becomes, so it hovers near the optimum; Adam's momentum
 # average damps that hovering.
 #
-# Per second the picture is close but not identical: in this run the slowest method spent
-# {glue:text}`opt_step_time_spread:.1f` times as long per step as the fastest (the
-# adaptive rules do a few more array operations), and at the time budget every method
-# reached, {glue:text}`opt_rank_agreement_per_second:.0%` of the pairs of methods are
-# ordered as they are per step. Timings vary from run to run and with the machine's load;
-# the per-step comparison is the reproducible one.
+# Per second is a different question, and the answer depends on the machine. In this run
+# the slowest method spent {glue:text}`opt_step_time_spread:.1f` times as long per step
+# as the fastest (the adaptive rules do a few more array operations, and timings of a
+# problem this small are noisy), and at the time budget every method reached,
+# {glue:text}`opt_rank_agreement_per_second:.0%` of the pairs of methods are ordered as
+# they are per step. Timings vary from run to run and with the machine's load; the
+# per-step comparison is the reproducible one.
 #
 # ## Full batch, mini-batch, one example
 #

@@ -21,8 +21,8 @@ def opt():
 
 @pytest.fixture(scope="module")
 def opt_variant():
-    return run_variant(OPTIMIZERS, {"seed": 1, "steps": 60, "gd_steps": 100, "epochs": 3,
-                                    "batch_size": 16, "lr_grid": [0.03, 0.3, 3.0]},
+    return run_variant(OPTIMIZERS, {"seed": 1, "steps": 60, "gd_steps": 200, "epochs": 3,
+                                    "batch_size": 16, "lr_grid": [0.03, 0.3, 1.0, 3.0]},
                        tag="seed1")
 
 
