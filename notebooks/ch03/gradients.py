@@ -162,6 +162,7 @@ report.record(
     first_relu_naive=by_layer["ReLU, N(0, 1)"].iloc[0],
     first_relu_glorot=by_layer["ReLU, Glorot"].iloc[0],
     first_relu_he=by_layer["ReLU, He"].iloc[0],
+    unit_gaussian_gain=np.sqrt(width / 2),
 )
 report.table(pd.DataFrame({"first layer": by_layer.iloc[0],
                            "last layer": by_layer.iloc[-1], "first / last": ratio}),
@@ -184,11 +185,13 @@ report.table(pd.DataFrame({"first layer": by_layer.iloc[0],
 #   {glue:text}`vg_first_relu_he:.2f`. With Glorot's (variance about $1/\text{fan-in}$
 #   here) every norm is small: {glue:text}`vg_first_relu_glorot:.1e` at the first layer
 #   (first/last ratio {glue:text}`vg_ratio_relu_glorot:.2f`).
-#   With $N(0, 1)$ every layer amplifies by about $\sqrt{64/2} = 5.7$ and the first-layer
+#   With $N(0, 1)$ every layer amplifies by about $\sqrt{\text{width}/2} =$
+#   {glue:text}`vg_unit_gaussian_gain:.1f` and the first-layer
 #   norm is {glue:text}`vg_first_relu_naive:.1e`: the gradient explodes.
 # * The $N(0,1)$ sigmoid net's ratio, {glue:text}`vg_ratio_sigmoid_naive:.1e`, is far
 #   less extreme than with Glorot's scale: large weights saturate most units, which
-#   shrinks the slopes, but also multiply by $\|W\| \approx 8$, and the two effects
+#   shrinks the slopes, but also multiply signals by about $\sqrt{\text{width}}$, and
+#   the two effects
 #   partly cancel. A ratio near one would be necessary, not sufficient: saturated units
 #   still learn slowly (try training it, exercise 4).
 #
