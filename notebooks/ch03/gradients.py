@@ -545,7 +545,7 @@ report.record(
 
 # %% [markdown]
 # ```{glue:figure} vg_explode_fig
-# :alt: Training loss per epoch, log scale, of the exploding ReLU network under four optimizers; plain SGD breaks down (its weights overflow), while clipped SGD, SGD at a hundredth of the rate and Adam lower the loss from its huge start but stay far above the dashed chance line.
+# :alt: Training loss per epoch, log scale, of the exploding ReLU network under four optimizers; plain SGD breaks down (its weights overflow), while clipped SGD, SGD at a hundredth of the rate and Adam stay finite and lower the loss from its huge starting value; the dashed line is chance.
 # :name: fig-vg-explode
 #
 # The exploding network trained with plain SGD, clipped SGD, SGD at a hundredth of the

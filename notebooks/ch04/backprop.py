@@ -145,7 +145,7 @@ def softmax_ce(o, y):
 
 out, cache = forward(params, x)
 L, log_p = softmax_ce(out, y)
-{name: value.shape for name, value in cache.items()} | {"o": out.shape, "L": L}
+{name: value.shape for name, value in cache.items()} | {"o": out.shape, "L": float(L)}
 
 # %% [markdown]
 # ## … and backward
