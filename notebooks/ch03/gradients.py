@@ -569,8 +569,9 @@ report.record(
 # smaller step, but the gradient it sees is the same exploding one (the rate is not part
 # of backpropagation: the gradient at initialization is identical for every rate), and
 # after training its gradient norm is still {glue:text}`vg_small_lr_grad_norm_end:.1e`,
-# with a loss of {glue:text}`vg_small_lr_final_loss:.3g`. The rate that keeps such a
-# network stable is also the rate at which its well-behaved layers barely learn.
+# with a loss of {glue:text}`vg_small_lr_final_loss:.3g`. A rate small enough for the
+# exploding layers is a hundred times smaller than the rest of the network could use:
+# the gradient, not the rate, is what is wrong.
 #
 # Adam does not diverge either: its per-coordinate normalization bounds each step by
 # roughly the learning rate, a built-in clipping of the *update*. But it changes nothing

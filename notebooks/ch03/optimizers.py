@@ -574,7 +574,7 @@ report.record(
 # After one epoch full-batch GD has taken one step and is
 # {glue:text}`opt_fullbatch_gap_after_one_epoch:.3f` above the optimum; SGD has taken
 # {glue:text}`opt_n_train` steps and is {glue:text}`opt_sgd_gap_after_one_epoch:.4f` above
-# it. Per epoch, the stochastic estimates win by a wide margin: after
+# it. Per epoch, the stochastic estimates win: after
 # {glue:text}`opt_epochs` epochs SGD is at {glue:text}`opt_sgd_final_gap:.1e`, mini-batch
 # SGD (batch {glue:text}`opt_batch_size`) at {glue:text}`opt_minibatch_final_gap:.1e` and
 # full-batch GD at {glue:text}`opt_fullbatch_epochs_final_gap:.1e`. Per *second* the
@@ -671,10 +671,10 @@ report.record(
 # {glue:text}`opt_schedule_exponential_final_gap:.1e` and warm-up plus cosine at
 # {glue:text}`opt_schedule_warmup_cosine_final_gap:.1e`: the shape matters, and a
 # schedule that decays too early (exponential, which spends most of the run at a fraction
-# of its peak) need not beat a well-chosen constant rate. Decay helps because of the noise
-# measured above: a stochastic step of size $\alpha$ keeps the iterate in a cloud whose
-# size shrinks with $\alpha$, so a schedule can start large (fast progress) and end small
-# (settling). Warm-up matters little on a convex problem like this one; its use is early
+# of its peak) need not beat a well-chosen constant rate, and on short runs none may.
+# Where decay helps, it is because of the noise measured above: a stochastic step of size
+# $\alpha$ keeps the iterate in a cloud whose size shrinks with $\alpha$, so a schedule
+# can start large (fast progress) and end small (settling). Warm-up matters little on a convex problem like this one; its use is early
 # stability in deep networks trained with large rates and batches
 # {cite:p}`goyal2017accurate`, where the first large steps can throw the weights into a
 # bad region. A schedule is about the *speed and stability* of optimization, not about
