@@ -484,7 +484,7 @@ report.record(
 
 # %% [markdown]
 # ```{glue:figure} opt_full_batch_fig
-# :alt: Two panels sharing a log-scale y axis of J minus J-star; left against step, right against seconds. Gradient descent falls slowest; momentum, Nesterov, AdaGrad, RMSprop and Adam fall faster, several reaching the round-off floor.
+# :alt: Two panels sharing a log-scale y axis of J minus J-star; left against step, right against seconds. Gradient descent ends highest; momentum, Nesterov, AdaGrad, RMSprop and Adam end lower, the momentum methods and Adam by orders of magnitude.
 # :name: fig-opt-full-batch
 #
 # Gap to the optimum of six full-batch methods, each at its best rate from `lr_grid`,
@@ -564,7 +564,7 @@ report.record(
 
 # %% [markdown]
 # ```{glue:figure} opt_stochastic_fig
-# :alt: Two panels sharing a log-scale y axis of J minus J-star; left against epochs, where SGD with batch 1 and mini-batch SGD fall far below full-batch gradient descent; right against seconds on a log axis, where full-batch gradient descent finishes its epochs in a fraction of SGD's time.
+# :alt: Two panels sharing a log-scale y axis of J minus J-star; left against epochs, where SGD with batch 1 and mini-batch SGD end below full-batch gradient descent; right against seconds on a log axis, where full-batch gradient descent finishes its epochs in a fraction of SGD's time.
 # :name: fig-opt-stochastic
 #
 # Full-batch gradient descent, SGD on one example and mini-batch SGD, each at its best

@@ -301,7 +301,7 @@ report.figure("backprop_training_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} backprop_training_fig
-# :alt: Training cross-entropy on a log scale against the gradient-descent step; it falls steadily from about one nat to a small fraction of it.
+# :alt: Training cross-entropy on a log scale against the gradient-descent step; it falls steadily, by orders of magnitude.
 # :name: fig-backprop-training
 #
 # Training loss of the two-layer perceptron trained with the hand-written gradients.

@@ -346,7 +346,7 @@ report.figure("loss_clipping_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} loss_clipping_fig
-# :alt: Binary cross-entropy of a label-0 example against its logit from -20 to 60; the stable logit form rises as a straight line, Keras's clipped loss on eagerly computed probabilities flattens near 16 nats, and the naive float32 formula stops where it becomes infinite, near logit 17.
+# :alt: Binary cross-entropy of a label-0 example against its logit from -20 to 60; the stable logit form rises as a straight line, Keras's clipped loss on eagerly computed probabilities flattens near 15 nats, and the naive float32 formula stops where it becomes infinite, near logit 17.
 # :name: fig-loss-clipping
 #
 # The loss of a confidently wrong example: stable logit form, Keras on eagerly computed
