@@ -147,8 +147,10 @@ def test_clipping_prevents_divergence(g):
 
 
 def test_a_smaller_rate_shrinks_the_step_not_the_gradient(g):
+    assert g["vg_small_rate"] * g["vg_explode_grad_norm_start"] == pytest.approx(0.01)
+    assert g["vg_small_lr_broke"] is False, dump(g)
     assert g["vg_small_lr_grad_norm_end"] > 10 * g["vg_he_grad_norm_start"], dump(g)
-    assert g["vg_small_lr_final_loss"] > g["vg_fix_loss_relu_he"], dump(g)
+    assert g["vg_small_lr_final_loss"] > 10 * g["vg_fix_loss_relu_he"], dump(g)
 
 
 def test_fixes_train_where_the_plain_sigmoid_net_does_not(g):
