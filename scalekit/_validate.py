@@ -76,3 +76,29 @@ def positive_array(name: str, values: object) -> np.ndarray:
     if np.any(arr <= 0):
         raise ValueError(f"{name} must be positive, got min {arr.min():g}")
     return arr
+
+
+def nonnegative(name: str, value: object, *, positive: bool = False) -> float:
+    """Return ``value`` as ``float`` if it is a finite number >= 0 (> 0 when ``positive``)."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    v = float(value)
+    ok = (v > 0 if positive else v >= 0) and v != float("inf")  # NaN fails both tests
+    if not ok:
+        bound = "> 0" if positive else ">= 0"
+        raise ValueError(f"{name} must be a finite number {bound}, got {value}")
+    return v
+
+
+def flag(name: str, value: object) -> bool:
+    """Return ``value`` if it is a ``bool`` (not merely truthy), or raise naming ``name``."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
+    return value
+
+
+def function(name: str, value: object) -> object:
+    """Return ``value`` if it is callable, or raise ``TypeError`` naming ``name``."""
+    if not callable(value):
+        raise TypeError(f"{name} must be callable, got {type(value).__name__}")
+    return value

@@ -11,8 +11,9 @@ squared error on a linear output, or softmax cross-entropy on logits). :func:`fo
 caches ``x``, ``a`` and ``h``; :func:`backward` walks the chain rule back through them.
 Parameters are a ``dict`` with keys ``W1, b1, W2, b2`` (float64 arrays).
 
-:func:`numerical_gradient` (central finite differences) and :func:`max_rel_diff` check any
-gradient; :func:`least_squares` is the closed-form optimum of linear regression.
+:func:`numerical_gradient` (central finite differences) checks any gradient (compare the
+two with :func:`scalekit.compare.max_rel_diff`); :func:`least_squares` is the closed-form
+optimum of linear regression. Chapter 4 (``notebooks/ch04``) uses this module.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from scalekit._validate import positive_int
+from scalekit._validate import flag, function, nonnegative, positive_int
 from scalekit.losses import log_softmax
 
 __all__ = [
@@ -33,7 +34,6 @@ __all__ = [
     "init_mlp",
     "least_squares",
     "loss_and_grads",
-    "max_rel_diff",
     "numerical_gradient",
     "output_loss",
 ]
@@ -79,7 +79,7 @@ def init_mlp(n_inputs: int, hidden_units: int, n_outputs: int, *, seed: int = 0)
     n_inputs = positive_int("n_inputs", n_inputs)
     hidden_units = positive_int("hidden_units", hidden_units)
     n_outputs = positive_int("n_outputs", n_outputs)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(positive_int("seed", seed, allow_zero=True))
 
     def glorot(fan_in: int, fan_out: int) -> np.ndarray:
         limit = np.sqrt(6.0 / (fan_in + fan_out))
@@ -167,10 +167,8 @@ def numerical_gradient(f: Callable[..., float], params: object, *,
     dict); the result has the same structure. Truncation error is O(h²), rounding error
     O(ε·|f|/h); ``h ≈ 1e-6`` balances the two in float64 for well-scaled problems.
     """
-    if not callable(f):
-        raise TypeError(f"f must be callable, got {type(f).__name__}")
-    if isinstance(h, bool) or not isinstance(h, (int, float)) or not h > 0:
-        raise ValueError(f"h must be a positive number, got {h!r}")
+    function("f", f)
+    h = nonnegative("h", h, positive=True)
     if isinstance(params, Mapping):
         theta = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
         grads = {}
@@ -197,30 +195,6 @@ def _central_differences(f: Callable[[np.ndarray], float], arr: np.ndarray,
     return grad
 
 
-def max_rel_diff(a: object, b: object) -> float:
-    """Largest absolute difference relative to the largest magnitude, ``max|a−b| / max(|a|,|b|)``.
-
-    ``a`` and ``b`` are arrays of equal shape or dicts of them (same keys); for dicts the
-    maximum over all entries is returned. Two all-zero inputs give 0.
-    """
-    if isinstance(a, Mapping) or isinstance(b, Mapping):
-        if not (isinstance(a, Mapping) and isinstance(b, Mapping)):
-            raise TypeError("a and b must both be arrays or both be dicts of arrays")
-        if set(a) != set(b):
-            raise ValueError(f"a and b have different keys: {sorted(a)} vs {sorted(b)}")
-        pairs = [(np.asarray(a[k], np.float64), np.asarray(b[k], np.float64)) for k in a]
-    else:
-        pairs = [(np.asarray(a, np.float64), np.asarray(b, np.float64))]
-    for i, (u, v) in enumerate(pairs):
-        if u.shape != v.shape:
-            raise ValueError(f"a and b must have the same shape, got {u.shape} and {v.shape}"
-                             + (f" (entry {i})" if len(pairs) > 1 else ""))
-    diff = max(float(np.max(np.abs(u - v), initial=0.0)) for u, v in pairs)
-    scale = max(max(float(np.max(np.abs(u), initial=0.0)), float(np.max(np.abs(v), initial=0.0)))
-                for u, v in pairs)
-    return 0.0 if diff == 0.0 else diff / scale
-
-
 def least_squares(x: object, y: object, *, intercept: bool = True) -> np.ndarray:
     """The least-squares coefficients ``argmin_θ ‖Xθ − y‖²`` via ``np.linalg.lstsq``.
 
@@ -228,6 +202,7 @@ def least_squares(x: object, y: object, *, intercept: bool = True) -> np.ndarray
     ``intercept=True`` a column of ones is prepended, so the result is
     ``[θ0, θ1, …, θd]`` (intercept first), as in the chapter's notation.
     """
+    intercept = flag("intercept", intercept)
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     if x.ndim == 1:

@@ -13,11 +13,15 @@ for value:
   overflows; this is what ``from_logits=True`` selects in Keras.
 * :func:`sigmoid` and :func:`softmax`: the naive textbook forms (``1/(1+e^{-z})`` and
   ``e^z / Σ e^z``), kept naive on purpose so the chapter can show where they break.
+
+Chapter 4 (``notebooks/ch04/losses.py``, ``backprop.py``) uses this module.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from scalekit._validate import fraction
 
 __all__ = [
     "binary_crossentropy",
@@ -48,11 +52,7 @@ def _pair(y_true: object, y_pred: object, pred_name: str = "y_pred") -> tuple[np
 
 
 def _check_eps(eps: float) -> float:
-    if isinstance(eps, bool) or not isinstance(eps, (int, float)):
-        raise TypeError(f"eps must be a number, got {type(eps).__name__}")
-    if not 0.0 <= eps < 0.5:
-        raise ValueError(f"eps must lie in [0, 0.5), got {eps}")
-    return float(eps)
+    return fraction("eps", eps, high=0.5)
 
 
 def _check_probabilities(p: np.ndarray, name: str) -> None:

@@ -9,7 +9,10 @@ introduced a method, the docstring says so.
 * :class:`AdaGrad`, :class:`RMSprop`, :class:`Adam`: the adaptive methods.
 * :func:`minimize`: full-batch gradient descent, SGD (one example) or mini-batch SGD,
   depending only on ``batch_size``, with the loss recorded against step, epoch and time.
-* :func:`max_relative_difference`: how far two parameter trajectories are apart.
+
+How far two trajectories are apart is measured with :func:`scalekit.compare.max_rel_diff`,
+the book's one difference measure. Chapter 3 (``notebooks/ch03/optimizers.py``) uses this
+module.
 
 **One numerical detail of Keras** is reproduced by default (``keras_rounding=True``): Keras
 holds the learning rate in a float32 variable, and ``tf.cast(python_float, tf.float64)``
@@ -28,28 +31,16 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from numbers import Real
 
 import numpy as np
 import pandas as pd
 
-from scalekit._validate import fraction, positive_int
+from scalekit._validate import flag, fraction, function, nonnegative, positive_int
 
 LearningRate = float | Callable[[int], float]
 LossGrad = Callable[[list[np.ndarray], np.ndarray], tuple[float, list[np.ndarray]]]
 
-__all__ = [
-    "SGD", "AdaGrad", "Adam", "Optimizer", "RMSprop", "max_relative_difference", "minimize",
-]
-
-
-def _nonnegative(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    v = float(value)
-    if not v >= 0 or math.isinf(v):  # also rejects NaN
-        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
-    return v
+__all__ = ["SGD", "AdaGrad", "Adam", "Optimizer", "RMSprop", "minimize"]
 
 
 class Optimizer:
@@ -70,15 +61,13 @@ class Optimizer:
     """
 
     def __init__(self, learning_rate: LearningRate, *, keras_rounding: bool = True) -> None:
-        if not isinstance(keras_rounding, bool):
-            raise TypeError(f"keras_rounding must be a bool, got {type(keras_rounding).__name__}")
-        self.keras_rounding = keras_rounding
+        self.keras_rounding = flag("keras_rounding", keras_rounding)
         if callable(learning_rate):
             self._schedule: Callable[[int], float] | None = learning_rate
             self._lr = float("nan")
         else:
             self._schedule = None
-            self._lr = _nonnegative("learning_rate", learning_rate)
+            self._lr = nonnegative("learning_rate", learning_rate)
         self.iterations = 0
         self._shapes: list[tuple[int, ...]] | None = None
 
@@ -152,9 +141,7 @@ class SGD(Optimizer):
                  nesterov: bool = False, *, keras_rounding: bool = True) -> None:
         super().__init__(learning_rate, keras_rounding=keras_rounding)
         self.momentum = fraction("momentum", momentum)
-        if not isinstance(nesterov, bool):
-            raise TypeError(f"nesterov must be a bool, got {type(nesterov).__name__}")
-        self.nesterov = nesterov
+        self.nesterov = flag("nesterov", nesterov)
         self.m: list[np.ndarray] = []
 
     def _build(self, params: list[np.ndarray]) -> None:
@@ -188,9 +175,9 @@ class AdaGrad(Optimizer):
                  initial_accumulator_value: float = 0.1, epsilon: float = 1e-7, *,
                  keras_rounding: bool = True) -> None:
         super().__init__(learning_rate, keras_rounding=keras_rounding)
-        self.initial_accumulator_value = _nonnegative(
+        self.initial_accumulator_value = nonnegative(
             "initial_accumulator_value", initial_accumulator_value)
-        self.epsilon = _nonnegative("epsilon", epsilon)
+        self.epsilon = nonnegative("epsilon", epsilon)
         self.accumulators: list[np.ndarray] = []
 
     def _build(self, params: list[np.ndarray]) -> None:
@@ -218,10 +205,8 @@ class RMSprop(Optimizer):
         super().__init__(learning_rate, keras_rounding=keras_rounding)
         self.rho = fraction("rho", rho)
         self.momentum = fraction("momentum", momentum)
-        self.epsilon = _nonnegative("epsilon", epsilon)
-        if not isinstance(centered, bool):
-            raise TypeError(f"centered must be a bool, got {type(centered).__name__}")
-        self.centered = centered
+        self.epsilon = nonnegative("epsilon", epsilon)
+        self.centered = flag("centered", centered)
         self.velocities: list[np.ndarray] = []
         self.average_gradients: list[np.ndarray] = []
         self.momentums: list[np.ndarray] = []
@@ -255,8 +240,8 @@ class RMSprop(Optimizer):
 class Adam(Optimizer):
     """Adam (Kingma & Ba 2015), as ``tf.keras.optimizers.Adam``::
 
-        m ← β₁·m + (1−β₁)·g                    (first moment: momentum's average)
-        v ← β₂·v + (1−β₂)·g²                   (second moment: RMSprop's average)
+        m ← β₁·m + (1−β₁)·g                    (first moment, an average of g)
+        v ← β₂·v + (1−β₂)·g²                   (uncentred second moment, E[g²])
         α_t = lr·√(1−β₂ᵗ) / (1−β₁ᵗ)            (both bias corrections folded into the rate)
         θ ← θ − α_t·m / (√v + ε)
 
@@ -264,6 +249,10 @@ class Adam(Optimizer):
     role of the paper's ε̂. With ``adaptive_epsilon=True`` (also a Keras option) ε is
     scaled by √(1−β₂ᵗ), which gives exactly the textbook rule θ ← θ − lr·m̂/(√v̂ + ε) with
     m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ). The two differ only while √v is comparable to ε.
+
+    With constant ``lr``, ``m`` is ``−(1−β₁)/lr`` times the velocity ``u ← β₁·u − lr·g`` of
+    :class:`SGD` with ``momentum=β₁``, and ``v`` is :class:`RMSprop`'s ``v`` with ``ρ=β₂``.
+    ``v`` is not the variance of ``g``: it includes the squared mean.
     """
 
     def __init__(self, learning_rate: LearningRate = 0.001, beta_1: float = 0.9,
@@ -272,11 +261,8 @@ class Adam(Optimizer):
         super().__init__(learning_rate, keras_rounding=keras_rounding)
         self.beta_1 = fraction("beta_1", beta_1)
         self.beta_2 = fraction("beta_2", beta_2)
-        self.epsilon = _nonnegative("epsilon", epsilon)
-        if not isinstance(adaptive_epsilon, bool):
-            raise TypeError("adaptive_epsilon must be a bool, "
-                            f"got {type(adaptive_epsilon).__name__}")
-        self.adaptive_epsilon = adaptive_epsilon
+        self.epsilon = nonnegative("epsilon", epsilon)
+        self.adaptive_epsilon = flag("adaptive_epsilon", adaptive_epsilon)
         self.m: list[np.ndarray] = []
         self.v: list[np.ndarray] = []
 
@@ -294,22 +280,6 @@ class Adam(Optimizer):
         v += (grad * grad - v) * (1 - self.beta_2)
         param -= m * alpha / (np.sqrt(v) + eps)
 
-
-
-def max_relative_difference(ours: np.ndarray, reference: np.ndarray) -> float:
-    """``max|ours − reference| / max|reference|``: 0 for identical arrays.
-
-    Scaled by the largest reference entry (not entry by entry), so that coordinates
-    passing near zero do not inflate the figure.
-    """
-    a, b = np.asarray(ours, dtype=float), np.asarray(reference, dtype=float)
-    if a.shape != b.shape:
-        raise ValueError(f"ours has shape {a.shape}, reference {b.shape}")
-    if a.size == 0:
-        raise ValueError("reference must not be empty")
-    scale = float(np.max(np.abs(b)))
-    diff = float(np.max(np.abs(a - b)))
-    return diff / scale if scale > 0 else diff
 
 
 def minimize(
@@ -347,11 +317,16 @@ def minimize(
 
     Raises:
         ValueError: ``n_examples``, ``record_every`` or ``batch_size`` is below 1, or
-            ``steps`` is negative.
-        TypeError: ``optimizer`` is not a :class:`Optimizer`, or a count is not an int.
+            ``steps`` or ``seed`` is negative.
+        TypeError: ``optimizer`` is not a :class:`Optimizer`, a count is not an int, or
+            ``loss_grad``/``full_loss`` is not callable.
     """
+    function("loss_grad", loss_grad)
+    if full_loss is not None:
+        function("full_loss", full_loss)
     n = positive_int("n_examples", n_examples)
     steps = positive_int("steps", steps, allow_zero=True)
+    seed = positive_int("seed", seed, allow_zero=True)
     record_every = positive_int("record_every", record_every)
     if batch_size is not None:
         batch_size = positive_int("batch_size", batch_size)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from scalekit import optim
+from scalekit.compare import max_rel_diff
 
 STEPS = 100
 SHAPES = [(6, 4), (4,)]
@@ -29,10 +30,10 @@ def _trajectories(tf, ours, theirs, *, steps=STEPS, seed=0):
         grads = [rng.normal(scale=2.0, size=s) for s in SHAPES]
         ours.apply(params, grads)
         theirs.apply_gradients(zip([tf.constant(g) for g in grads], variables, strict=True))
-        gap = max(optim.max_relative_difference(p, v.numpy())
+        gap = max(max_rel_diff(p, v.numpy())
                   for p, v in zip(params, variables, strict=True))
         worst = max(worst, gap)
-    moved = optim.max_relative_difference(params[0], init[0])
+    moved = max_rel_diff(params[0], init[0])
     return worst, moved
 
 
@@ -163,12 +164,8 @@ def test_driver_is_seeded_and_stops_on_divergence():
     assert not np.isfinite(trace["loss"].iloc[-1]) and len(trace) < 501
 
 
-def test_max_relative_difference():
-    assert optim.max_relative_difference(np.ones(3), np.ones(3)) == 0.0
-    assert math.isclose(optim.max_relative_difference(np.array([1.0, 2.1]), np.array([1, 2])),
-                        0.05)
-    with pytest.raises(ValueError, match="shape"):
-        optim.max_relative_difference(np.ones(2), np.ones(3))
+def test_the_old_difference_helper_is_gone():
+    assert not hasattr(optim, "max_relative_difference")  # scalekit.compare.max_rel_diff
 
 
 @pytest.mark.parametrize("factory, match", [
@@ -185,6 +182,8 @@ def test_max_relative_difference():
     (lambda: optim.RMSprop(rho=1.0), "rho"),
     (lambda: optim.RMSprop(epsilon=-1e-7), "epsilon"),
     (lambda: optim.AdaGrad(initial_accumulator_value=-0.1), "initial_accumulator_value"),
+    (lambda: optim.Adam(epsilon=float("inf")), "epsilon"),
+    (lambda: optim.RMSprop(momentum=1.0), "momentum"),
 ])
 def test_bad_hyperparameters_raise_value_error(factory, match):
     with pytest.raises(ValueError, match=match):
@@ -230,6 +229,14 @@ def test_minimize_bad_input():
         optim.minimize(loss_grad, [np.zeros(3)], optim.SGD(), 200, steps=1.5)
     with pytest.raises(TypeError, match="optimizer"):
         optim.minimize(loss_grad, [np.zeros(3)], "sgd", 200, steps=1)
+    with pytest.raises(TypeError, match="loss_grad must be callable"):
+        optim.minimize("loss", [np.zeros(3)], optim.SGD(), 200, steps=1)
+    with pytest.raises(TypeError, match="full_loss must be callable"):
+        optim.minimize(loss_grad, [np.zeros(3)], optim.SGD(), 200, steps=1, full_loss=1.0)
+    with pytest.raises(ValueError, match="seed"):
+        optim.minimize(loss_grad, [np.zeros(3)], optim.SGD(), 200, steps=1, seed=-1)
+    with pytest.raises(ValueError, match="record_every"):
+        optim.minimize(loss_grad, [np.zeros(3)], optim.SGD(), 200, steps=1, record_every=0)
 
 
 def test_partial_last_batch_counts_examples_seen():

@@ -61,3 +61,27 @@ def test_positive_array():
         positive_array("x", "abc")
     with pytest.raises(TypeError, match="x must be an array"):
         positive_array("x", [object()])
+
+
+def test_nonnegative():
+    from scalekit._validate import nonnegative
+
+    assert nonnegative("lr", 0) == 0.0
+    with pytest.raises(ValueError, match="lr must be a finite number > 0"):
+        nonnegative("lr", 0.0, positive=True)
+    for bad in (-1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="lr must be a finite number >= 0"):
+            nonnegative("lr", bad)
+    with pytest.raises(TypeError, match="lr must be a number"):
+        nonnegative("lr", "0.1")
+
+
+def test_flag_and_function():
+    from scalekit._validate import flag, function
+
+    assert flag("on", False) is False
+    with pytest.raises(TypeError, match="on must be a bool"):
+        flag("on", 1)
+    assert function("f", len) is len
+    with pytest.raises(TypeError, match="f must be callable"):
+        function("f", 3)

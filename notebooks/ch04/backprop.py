@@ -37,17 +37,18 @@ if "google.colab" in sys.modules and importlib.util.find_spec("scalekit") is Non
 seed = 0               # every random draw follows from it
 n_samples = 64         # examples in the batch whose gradients are checked
 hidden_units = 16      # width of the hand-written MLP's hidden layer
-activation = "tanh"    # hidden activation: "tanh", "sigmoid" or "relu"
+activation = "tanh"    # hidden activation of the trained MLP: tanh, sigmoid or relu
 train_steps = 300      # full-batch gradient-descent steps with the hand-made gradients
 learning_rate = 0.5    # their step size
 
+# %% [markdown]
+# ## Set-up
+
 # %%
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from myst_nb import glue
 
-from scalekit import backprop, data, env, plots
+from scalekit import backprop, compare, data, env, plots, report
 
 tf = env.setup(seed=seed)
 plots.set_theme()
@@ -55,7 +56,6 @@ plots.set_theme()
 split = data.load("wine", seed=seed)          # 13 standardized features, 3 classes
 x = split.x_train[:n_samples].astype(np.float64)
 y = np.eye(split.num_classes)[split.y_train[:n_samples]]
-print(f"batch x {x.shape}, one-hot y {y.shape}")
 
 # %% [markdown]
 # (ch04-chain-rule)=
@@ -92,36 +92,42 @@ tape_grad = tape.gradient(j_tf, theta_tf).numpy()
 s = 1.0 / (1.0 + np.exp(-(x @ theta)))                   # f(θ·x_i)
 correct = ((s - target) * s * (1 - s)) @ x               # Σ ℓ'·f'(θ·x_i)·x_i
 per_example_source = (s - target) * s * (1 - s)          # ∇ℓ·∇f(θ·x_i): one number each
-source = np.full_like(theta, per_example_source.sum())   # summed, broadcast to θ's shape
+source = np.full_like(theta, per_example_source.sum())   # summed, copied to θ's shape
+report.table(pd.DataFrame({"tf.GradientTape": tape_grad,
+                           "∇ℓ·f′(θ·x)·x (correct)": correct,
+                           "∇ℓ·∇f(θ·x) (source)": source}).head(6), digits=4)
 
-glue("chain_rule_correct_rel_diff", backprop.max_rel_diff(correct, tape_grad), display=False)
-glue("chain_rule_source_rel_diff", backprop.max_rel_diff(source, tape_grad), display=False)
-pd.DataFrame({"tf.GradientTape": tape_grad, "∇ℓ·f′(θ·x)·x (correct)": correct,
-              "∇ℓ·∇f(θ·x) (source)": source}).head(6)
+# %%
+report.record("backprop",
+              chain_correct_rel_diff=compare.max_rel_diff(correct, tape_grad),
+              chain_source_rel_diff=compare.max_rel_diff(source, tape_grad))
 
 # %% [markdown]
-# The corrected formula matches the tape to {glue:text}`chain_rule_correct_rel_diff:.1e`
-# relative; the source's, even summed over examples and copied into every component, is off
-# by {glue:text}`chain_rule_source_rel_diff:.2f` (a relative difference of order one): the
-# factor $x_i$ is what makes each parameter's gradient different.
+# The corrected formula matches the tape to
+# {glue:text}`backprop_chain_correct_rel_diff:.1e` relative; the source's, even summed
+# over examples and copied into every component, is off by
+# {glue:text}`backprop_chain_source_rel_diff:.2f` (a relative difference of order one):
+# the factor $x_i$ is what makes each parameter's gradient different.
 #
 # ## A two-layer perceptron, forward
 #
-# The network maps a batch $X$ ($n\times d$) to logits $O$ ($n\times K$) through $H$ hidden
-# units:
+# The network maps a batch $X$ ($n\times d$) to logits $O$ ($n\times K$) through $H$
+# hidden units:
 #
 # $$
 # A = XW_1 + b_1,\qquad H = \tanh(A),\qquad O = HW_2 + b_2,
 # $$
 #
 # and the loss is the softmax cross-entropy of {ref}`the losses section <ch04-stable-ce>`,
-# averaged over the batch, $L = -\frac1n\sum_{i,k} Y_{ik}\log\operatorname{softmax}(O_i)_k$.
-# The forward pass **caches** $X$, $A$ and $H$: the backward pass needs them, and
-# recomputing them would double the cost.
+# averaged over the batch,
+# $L = -\frac1n\sum_{i,k} Y_{ik}\log\operatorname{softmax}(O_i)_k$. The forward pass
+# **caches** $X$, $A$ and $H$: the backward pass needs them, and recomputing them would
+# double the cost.
 
 # %%
 params = backprop.init_mlp(x.shape[1], hidden_units, split.num_classes, seed=seed)
-params = {k: v + rng.normal(0.0, 0.1, size=v.shape) for k, v in params.items()}  # non-zero biases
+params = {k: v + rng.normal(0.0, 0.1, size=v.shape)        # non-zero biases too
+          for k, v in params.items()}
 
 
 def forward(p, x):
@@ -139,7 +145,7 @@ def softmax_ce(o, y):
 
 out, cache = forward(params, x)
 L, log_p = softmax_ce(out, y)
-{name: value.shape for name, value in cache.items()} | {"o": out.shape, "L": round(L, 4)}
+{name: value.shape for name, value in cache.items()} | {"o": out.shape, "L": float(L)}
 
 # %% [markdown]
 # ## … and backward
@@ -161,7 +167,8 @@ L, log_p = softmax_ce(out, y)
 # $$
 #
 # ($\tanh' = 1-\tanh^2$, so the derivative comes free from the cached $H$.) The single
-# neuron's $f'(\theta\cdot x)\,x$ is visible here: $1-H^2$ is $f'$, and $X^\top$ is the $x$.
+# neuron's $f'(\theta\cdot x)\,x$ is visible here: $1-H^2$ is $f'$, and $X^\top$ is the
+# $x$.
 
 # %%
 def backward(p, cache, d_out):
@@ -194,20 +201,27 @@ model.set_weights([params["W1"], params["b1"], params["W2"], params["b2"]])
 keras_loss = tf.keras.losses.CategoricalCrossentropy(from_logits=True)
 with tf.GradientTape() as tape:
     tape_loss = keras_loss(y, model(x))
-tape_grads = dict(zip(["W1", "b1", "W2", "b2"],
-                      [g.numpy() for g in tape.gradient(tape_loss, model.trainable_variables)],
+tape_grads = dict(zip(backprop.PARAM_NAMES,
+                      [g.numpy() for g in tape.gradient(tape_loss,
+                                                        model.trainable_variables)],
                       strict=True))
 
 _, helper = backprop.loss_and_grads(params, x, y, loss="categorical_crossentropy",
                                     activation="tanh")
-rows = [{"parameter": k, "shape": str(hand[k].shape),
-         "hand vs tape": backprop.max_rel_diff(hand[k], tape_grads[k]),
-         "scalekit vs tape": backprop.max_rel_diff(helper[k], tape_grads[k])} for k in hand]
-check = pd.DataFrame(rows)
-backprop_max = max(backprop.max_rel_diff(hand, tape_grads), backprop.max_rel_diff(helper, tape_grads))
-glue("backprop_max_rel_diff", float(backprop_max), display=False)
-glue("backprop_loss_diff", float(abs(L - float(tape_loss))), display=False)
-check
+check = pd.DataFrame([{"parameter": k, "shape": str(hand[k].shape),
+                       "hand vs tape": compare.max_rel_diff(hand[k], tape_grads[k]),
+                       "scalekit vs tape": compare.max_rel_diff(helper[k],
+                                                                tape_grads[k])}
+                      for k in hand])
+report.table(check, digits=2, index=False)
+
+# %% tags=["remove-input"]
+report.record(
+    "backprop",
+    max_rel_diff=max(compare.max_rel_diff(hand, tape_grads),
+                     compare.max_rel_diff(helper, tape_grads)),
+    loss_diff=compare.max_abs_diff(L, float(tape_loss)),
+)
 
 # %% [markdown]
 # Every gradient agrees with the tape to within {glue:text}`backprop_max_rel_diff:.1e`
@@ -223,16 +237,23 @@ n_params = sum(v.size for v in params.values())
 fd_rows = []
 for act in backprop.ACTIVATIONS:
     def objective(p, act=act):
-        return backprop.loss_and_grads(p, x, y, loss="categorical_crossentropy", activation=act)[0]
-    _, g = backprop.loss_and_grads(params, x, y, loss="categorical_crossentropy", activation=act)
+        return backprop.loss_and_grads(p, x, y, loss="categorical_crossentropy",
+                                       activation=act)[0]
+    _, g = backprop.loss_and_grads(params, x, y, loss="categorical_crossentropy",
+                                   activation=act)
+    numeric = backprop.numerical_gradient(objective, params)
     fd_rows.append({"activation": act,
-                    "max relative difference": backprop.max_rel_diff(
-                        g, backprop.numerical_gradient(objective, params))})
+                    "max relative difference": compare.max_rel_diff(g, numeric)})
 fd = pd.DataFrame(fd_rows)
-glue("backprop_n_params", int(n_params), display=False)
-glue("backprop_fd_max_rel_diff", float(fd["max relative difference"].max()), display=False)
-glue("backprop_fd_forward_passes", int(2 * n_params), display=False)
-fd
+report.table(fd, digits=2, index=False)
+
+# %% tags=["remove-input"]
+report.record(
+    "backprop",
+    n_params=n_params,
+    fd_max_rel_diff=fd["max relative difference"].max(),
+    fd_forward_passes=2 * n_params,
+)
 
 # %% [markdown]
 # Finite differences agree to {glue:text}`backprop_fd_max_rel_diff:.1e` relative (ReLU's
@@ -243,8 +264,9 @@ fd
 #
 # ## Training with the hand-made gradients
 #
-# Gradient descent with these gradients, on all wine training examples, then accuracy on
-# the held-out test split.
+# Gradient descent with these gradients (the hidden activation is the parameter
+# `activation`), on all wine training examples, then accuracy on the held-out test
+# split.
 
 # %%
 x_train = split.x_train.astype(np.float64)
@@ -252,35 +274,63 @@ y_train = np.eye(split.num_classes)[split.y_train]
 p = backprop.init_mlp(x.shape[1], hidden_units, split.num_classes, seed=seed)
 history = []
 for _ in range(train_steps):
-    value, g = backprop.loss_and_grads(p, x_train, y_train, loss="categorical_crossentropy",
+    value, g = backprop.loss_and_grads(p, x_train, y_train,
+                                       loss="categorical_crossentropy",
                                        activation=activation)
     history.append(value)
     p = {k: p[k] - learning_rate * g[k] for k in p}
 logits_test, _ = backprop.forward(p, split.x_test, activation=activation)
 accuracy = float(np.mean(logits_test.argmax(axis=1) == split.y_test))
-glue("backprop_train_loss_first", float(history[0]), display=False)
-glue("backprop_train_loss_last", float(history[-1]), display=False)
-glue("backprop_test_accuracy", accuracy, display=False)
-glue("backprop_train_steps", int(train_steps), display=False)
 
-fig, ax = plt.subplots()
+# %% tags=["remove-input"]
+report.record(
+    "backprop",
+    train_loss_first=history[0],
+    train_loss_last=history[-1],
+    test_accuracy=accuracy,
+    train_steps=train_steps,
+)
+
+# %% tags=["remove-cell"]
+fig, ax = plots.subplots(height=3.6)
 ax.plot(np.arange(1, train_steps + 1), history)
-ax.set(yscale="log", xlabel="gradient-descent step", ylabel="training cross-entropy (nats)",
+ax.set(yscale="log", xlabel="gradient-descent step",
+       ylabel="training cross-entropy (nats)",
        title=f"Hand-written backprop trains the MLP ({hidden_units} hidden units)")
-plt.show()
+report.figure("backprop_training_fig", fig)
 
 # %% [markdown]
+# ```{glue:figure} backprop_training_fig
+# :alt: Training cross-entropy on a log scale against the gradient-descent step; it falls steadily, by orders of magnitude.
+# :name: fig-backprop-training
+#
+# Training loss of the two-layer perceptron trained with the hand-written gradients.
+# ```
+#
 # The training loss fell from {glue:text}`backprop_train_loss_first:.3f` to
 # {glue:text}`backprop_train_loss_last:.4f` nats in {glue:text}`backprop_train_steps`
 # steps, and the network classifies {glue:text}`backprop_test_accuracy:.1%` of the unseen
 # test wines correctly.
-
-# %% [markdown]
+#
+# ## Summary
+#
+# * The source's chain rule misses the inner derivative $x_i$: it is off from
+#   `tf.GradientTape` by {glue:text}`backprop_chain_source_rel_diff:.2f`, the corrected
+#   one by {glue:text}`backprop_chain_correct_rel_diff:.0e`.
+# * Six lines of NumPy backpropagation equal `tf.GradientTape` to
+#   {glue:text}`backprop_max_rel_diff:.0e` and finite differences to
+#   {glue:text}`backprop_fd_max_rel_diff:.0e`, for all three activations.
+# * Finite differences needed {glue:text}`backprop_fd_forward_passes` forward passes for
+#   {glue:text}`backprop_n_params` parameters; backpropagation one forward and one
+#   backward pass.
+# * Trained with its own gradients the network reaches
+#   {glue:text}`backprop_test_accuracy:.1%` test accuracy.
+#
 # ## Exercises
 #
-# 1. Switch `activation` to `"sigmoid"` and `"relu"` in the helper call. Which local
-#    derivative replaces $1-H^2$ in the backward pass, and what does `relu` need from the
-#    cache that `tanh` does not?
+# 1. Switch `activation` to `"sigmoid"` and `"relu"`. Which local derivative replaces
+#    $1-H^2$ in the backward pass, and what does `relu` need from the cache that `tanh`
+#    does not?
 # 2. Add a second hidden layer to `forward` and `backward` and check it against a
 #    three-layer Keras model with `tf.GradientTape`.
 # 3. Rerun the `tf.GradientTape` comparison with float32 layers. How large is the relative
