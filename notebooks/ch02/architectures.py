@@ -11,7 +11,6 @@
 #     name: python3
 # ---
 
-
 # %% [markdown]
 # (ch02-architectures)=
 # # Architectures: one task, four families

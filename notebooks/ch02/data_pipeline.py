@@ -11,7 +11,6 @@
 #     name: python3
 # ---
 
-
 # %% [markdown]
 # (ch02-data-pipeline)=
 # # Data processing: a `tf.data` pipeline, measured

@@ -11,7 +11,6 @@
 #     name: python3
 # ---
 
-
 # %% [markdown]
 # (ch02-metrics)=
 # # Metrics: accuracy, precision, recall, F1

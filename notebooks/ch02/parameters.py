@@ -11,7 +11,6 @@
 #     name: python3
 # ---
 
-
 # %% [markdown]
 # (ch02-parameters)=
 # # Parameters: what a model learns, counted
@@ -100,11 +99,11 @@ for kind, layer in RNN_LAYERS.items():
                      seq((8, n_in), layer(units), L.Dense(10)).count_params()))
 counts = pd.DataFrame(rows, columns=["family", "shape", "formula", "count_params()"])
 counts["match"] = counts["formula"] == counts["count_params()"]
+gru_extra = (seq((8, 8), L.GRU(32)).count_params()
+             - seq((8, 8), L.GRU(32, reset_after=False)).count_params())
 report.table(counts, index=False)
 
 # %%
-gru_extra = (seq((8, 8), L.GRU(32)).count_params()
-             - seq((8, 8), L.GRU(32, reset_after=False)).count_params())
 report.record("param", count_formula_matches=bool(counts["match"].all()),
               count_cases=len(counts), gru_reset_after_extra=gru_extra)
 
@@ -134,9 +133,9 @@ split = pd.DataFrame(split_rows).groupby(["family", "kind"], as_index=False)
 split = split["count"].sum()
 by_kind = split.pivot(index="family", columns="kind", values="count")
 weight_share = by_kind["weights"] / by_kind.sum(axis=1)
-report.record("param", min_weight_share=weight_share.min())
 
 # %% tags=["remove-input"]
+report.record("param", min_weight_share=weight_share.min())
 fig, ax = plots.subplots(height=3.4)
 sns.barplot(data=split, x="family", y="count", hue="kind", order=list(examples), ax=ax)
 ax.set(yscale="log", ylabel="parameters (log scale)", xlabel="",

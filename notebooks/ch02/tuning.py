@@ -11,7 +11,6 @@
 #     name: python3
 # ---
 
-
 # %% [markdown]
 # (ch02-tuning)=
 # # Tuning: learning rate, initialization, regularization
