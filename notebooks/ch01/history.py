@@ -122,8 +122,9 @@ report.record(
 
 # %% tags=["remove-input"]
 categories = list(dict.fromkeys(events["category"]))
-colors = dict(zip(categories, sns.color_palette(plots.PALETTE, len(categories)),
-                  strict=True))
+palette = sns.color_palette(plots.PALETTE)
+distinct = [palette[i] for i in (0, 1, 2, 7, 4, 9)]   # no orange next to vermilion
+colors = dict(zip(categories, distinct, strict=False))
 fig, ax = plots.subplots(height=0.24 * len(events) + 1.2)
 for i, row in events.iterrows():
     ax.scatter(row["year"], i, color=colors[row["category"]], s=36, zorder=3)
@@ -135,7 +136,7 @@ ax.set_xlim(events["year"].min() - 4, events["year"].max() + 4)
 ax.set_xlabel("year of first publication")
 ax.grid(axis="y", lw=0.4)
 handles = [ax.scatter([], [], color=colors[c], label=c) for c in categories]
-ax.legend(handles=handles, loc="upper right", frameon=True, title="stage")
+ax.legend(handles=handles, loc="lower left", frameon=True, title="stage")
 report.figure("history_timeline_fig", fig)
 
 # %% [markdown]

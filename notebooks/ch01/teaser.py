@@ -144,6 +144,7 @@ plots.loglog(size_runs, "params", "test_loss", ax=ax_n,
 plots.loglog(data_runs, "train_size", "test_loss", ax=ax_d,
              title=f"Growing the data (width {data_sweep_width})",
              xlabel="training examples D", ylabel="")
+ax_d.set_ylabel("")
 for ax in (ax_n, ax_d):
     log_ticks(ax, "x")
     log_ticks(ax, "y")

@@ -140,11 +140,12 @@ fig, ax = plots.subplots(height=3.4)
 sns.barplot(data=split, x="family", y="count", hue="kind", order=list(examples), ax=ax)
 ax.set(yscale="log", ylabel="parameters (log scale)", xlabel="",
        title="Weights and biases of four digit classifiers")
+ax.legend(title="", loc="upper left")
 report.figure("param_split_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} param_split_fig
-# :alt: Bar chart on a log scale of weight and bias counts for a perceptron, an MLP, a CNN and an LSTM digit classifier. In every family the weight bar is one to two orders of magnitude taller than the bias bar; the CNN has the most weights.
+# :alt: Bar chart on a log scale of weight and bias counts for a perceptron, an MLP, a CNN and an LSTM digit classifier. In every family there are tens to hundreds of times more weights than biases; the CNN has the most weights.
 # :name: fig-param-split
 #
 # Weights and biases of the four digit classifiers used in this chapter.
