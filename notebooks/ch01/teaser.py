@@ -175,7 +175,7 @@ n, loss_n = by_size["params"], by_size["test_loss"]
 report.record(
     "teaser",
     loss_smallest=smallest["test_loss"], loss_largest=largest["test_loss"],
-    params_smallest=smallest["params"], params_largest=largest["params"],
+    params_smallest=int(smallest["params"]), params_largest=int(largest["params"]),
     loss_ratio=smallest["test_loss"] / largest["test_loss"],
     data_loss_first=by_data["test_loss"].iloc[0],
     data_loss_last=by_data["test_loss"].iloc[-1],

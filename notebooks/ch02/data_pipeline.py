@@ -312,11 +312,12 @@ report.figure("pipe_aug_fig", fig)
 # Augmentation changed test accuracy from {glue:text}`pipe_acc_no_aug:.3f` to
 # {glue:text}`pipe_acc_aug:.3f` (a change of {glue:text}`pipe_aug_acc_delta:+.3f`) and
 # accuracy on the shifted test images by {glue:text}`pipe_aug_shifted_acc_delta:+.3f`.
-# On clean test images the effect is small, and its sign varies with the seed and the
-# number of epochs (augmented training converges more slowly, since each epoch shows new
-# variants of every image); the tests check only that it stays within 15 points either
-# way. On the shifted images the gain is consistent across the seeds and sizes the tests
-# run. Augmentation is a regularizer: it makes the training task harder so that the model
+# On clean test images the effect is small, and it was negative in both runs the tests
+# make (two seeds, 300–400 images, 12–15 epochs): augmented training converges more slowly,
+# since each epoch shows new variants of every image, and with this budget it costs a few
+# points of clean accuracy (the tests only check that the change stays within 15 points;
+# exercise 4 asks whether a longer budget recovers them). On the shifted images the gain
+# is positive and large in every run the tests make. Augmentation is a regularizer: it makes the training task harder so that the model
 # cannot memorize the small set, and it pays off where the test data vary the way the
 # augmentation does, which is the point: augment with the transformations the deployed
 # model will meet.
@@ -327,7 +328,7 @@ report.figure("pipe_aug_fig", fig)
 #   than a Python generator; on input work alone it was
 #   {glue:text}`pipe_input_only_speedup:.1f`× faster (ratios measured in one run).
 # * Augmentation moved clean test accuracy by {glue:text}`pipe_aug_acc_delta:+.3f`, a
-#   change whose sign depends on the run.
+#   small change, negative in every short run the tests make.
 # * On test images shifted by one pixel it helped by
 #   {glue:text}`pipe_aug_shifted_acc_delta:+.3f`: augment with the variations the model
 #   will meet.
@@ -340,3 +341,5 @@ report.figure("pipe_aug_fig", fig)
 #    speed-up remains?
 # 3. Repeat the augmentation experiment with 1,347 training images (all of them). Does
 #    the gain shrink?
+# 4. Train both models for three times as many epochs, with three seeds each. Does the
+#    cost in clean accuracy disappear, and does the gain on shifted images remain?
