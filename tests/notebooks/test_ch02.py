@@ -207,7 +207,8 @@ def test_initialization(tuning):
     assert 0.5 < g["tune_init_spread_he"] < 2.0
     assert g["tune_init_spread_glorot"] < g["tune_init_spread_he"]
     assert g["tune_init_acc_he"] > g["tune_init_acc_zeros"] + 0.2, dump(g)
-    assert g["tune_init_acc_he"] > max(g["tune_init_acc_small"], g["tune_init_acc_large"])
+    assert g["tune_init_acc_he"] > max(g["tune_init_acc_small"], g["tune_init_acc_large"],
+                                       g["tune_init_acc_glorot"])
     assert g["tune_init_acc_zeros"] < 0.2 and g["tune_init_acc_large"] < 0.3
     assert g["tune_init_acc_small"] < 0.3
     assert g["tune_init_depth"] in (5, 6) and g["tune_init_epochs"] == 4
