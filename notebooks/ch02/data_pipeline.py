@@ -246,6 +246,7 @@ report.record(
 # shared machine, both ratios move from run to run: they are measurements, not
 # constants).
 #
+# (ch02-augmentation)=
 # ## Does augmentation help?
 #
 # Now the question of quality. We train the CNN on {glue:text}`pipe_aug_train_size`
