@@ -11,7 +11,7 @@ HISTORY = "notebooks/ch01/history.ipynb"
 SMALL = {"seed": 0, "widths": [2, 8, 32, 128], "train_sizes": [100, 400, 1347],
          "repeats": 1, "max_epochs": 80}
 # another seed, other widths, other data sizes and a narrower data-sweep model
-OTHER = {"seed": 1, "widths": [2, 6, 24, 96], "train_sizes": [150, 500, 1347],
+OTHER = {"seed": 1, "widths": [2, 12, 96], "train_sizes": [150, 1347],
          "data_sweep_width": 32, "repeats": 1, "max_epochs": 60}
 
 
