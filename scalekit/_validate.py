@@ -52,4 +52,3 @@ def positive_int_list(name: str, values: Iterable[object]) -> list[int]:
     if not out:
         raise ValueError(f"{name} must not be empty")
     return out
-
