@@ -19,6 +19,21 @@ def positive_int(name: str, value: object, *, allow_zero: bool = False) -> int:
     return int(value)
 
 
+def one_of(name: str, value: object, choices: Iterable[object]) -> object:
+    """Return ``value`` if it is one of ``choices``, or raise naming ``name``."""
+    options = tuple(choices)
+    if isinstance(value, (list, dict, set)) or value not in options:
+        raise ValueError(f"{name} must be one of {options}, got {value!r}")
+    return value
+
+
+def boolean(name: str, value: object) -> bool:
+    """Return ``value`` if it is a ``bool`` (NumPy's included), or raise naming ``name``."""
+    if type(value).__name__ not in ("bool", "bool_"):
+        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
+    return bool(value)
+
+
 def fraction(name: str, value: object, *, low: float = 0.0, high: float = 1.0,
              inclusive_high: bool = False) -> float:
     """Return ``value`` as ``float`` if it lies in ``[low, high)`` (or ``[low, high]``)."""

@@ -1,5 +1,8 @@
 """Classification metrics of Chapter 2, in plain NumPy, with scikit-learn's conventions.
 
+Used by chapter 2 (``ch02/metrics``).
+
+* :func:`scores`: accuracy, precision, recall and F1 in one dict.
 * :func:`confusion_matrix`: rows are true labels, columns predicted labels.
 * :func:`accuracy`, :func:`precision`, :func:`recall`, :func:`f1`: ``average`` is
   ``"binary"`` (the class ``pos_label``), ``"macro"`` (unweighted mean over classes),
@@ -21,6 +24,8 @@ from collections.abc import Sequence
 from numbers import Real
 
 import numpy as np
+
+from scalekit._validate import one_of
 
 AVERAGES = ("binary", "macro", "micro", None)
 
@@ -55,11 +60,7 @@ def confusion_matrix(
     Examples whose labels are not in ``labels`` are ignored (as in scikit-learn).
     """
     a, b = _labels(y_true, y_pred)
-    labs = np.unique(np.concatenate([a, b])) if labels is None else np.asarray(labels)
-    if labs.ndim != 1 or labs.size == 0:
-        raise ValueError("labels must be a non-empty 1-D sequence")
-    if len(np.unique(labs)) != len(labs):
-        raise ValueError(f"labels must not repeat, got {list(labs)}")
+    labs = np.unique(np.concatenate([a, b])) if labels is None else _label_list(labels)
     k = len(labs)
     order = np.argsort(labs, kind="stable")
     sorted_labs = labs[order]
@@ -72,6 +73,15 @@ def confusion_matrix(
     i, j = index(a), index(b)
     keep = (i >= 0) & (j >= 0)
     return np.bincount(i[keep] * k + j[keep], minlength=k * k).reshape(k, k).astype(np.int64)
+
+
+def _label_list(labels: object) -> np.ndarray:
+    labs = np.asarray(labels)
+    if labs.ndim != 1 or labs.size == 0:
+        raise ValueError("labels must be a non-empty 1-D sequence")
+    if len(np.unique(labs)) != len(labs):
+        raise ValueError(f"labels must not repeat, got {list(labs)}")
+    return labs
 
 
 def accuracy(y_true: Sequence | np.ndarray, y_pred: Sequence | np.ndarray) -> float:
@@ -107,8 +117,7 @@ def _divide(num: np.ndarray, den: np.ndarray, zero_division: float | str, what: 
 
 
 def _counts(y_true, y_pred, average, pos_label, labels):
-    if average not in AVERAGES:
-        raise ValueError(f"average must be one of {AVERAGES}, got {average!r}")
+    one_of("average", average, AVERAGES)
     a, b = _labels(y_true, y_pred)
     present = np.unique(np.concatenate([a, b]))
     if average == "binary":
@@ -119,7 +128,7 @@ def _counts(y_true, y_pred, average, pos_label, labels):
             raise ValueError(f"pos_label={pos_label!r} is not one of the labels {list(present)}")
         labs = np.asarray([pos_label])
     else:
-        labs = present if labels is None else np.asarray(labels)
+        labs = present if labels is None else _label_list(labels)
     # one-vs-rest counts per label
     tp = np.array([np.sum((a == c) & (b == c)) for c in labs], dtype=np.int64)
     pred = np.array([np.sum(b == c) for c in labs], dtype=np.int64)
@@ -192,7 +201,7 @@ def f1(
     return _reduce(_divide(2 * tp, pred + true, zd, "F1"), average)
 
 
-def report(
+def scores(
     y_true: Sequence | np.ndarray,
     y_pred: Sequence | np.ndarray,
     *,
@@ -201,8 +210,7 @@ def report(
     zero_division: float | str = 0.0,
 ) -> dict[str, float]:
     """Accuracy, precision, recall and F1 in one dict (``average`` must not be ``None``)."""
-    if average is None:
-        raise ValueError("average must be 'binary', 'macro' or 'micro' for report()")
+    one_of("average", average, ("binary", "macro", "micro"))
     kw = {"average": average, "pos_label": pos_label, "zero_division": zero_division}
     return {"accuracy": accuracy(y_true, y_pred),
             "precision": float(precision(y_true, y_pred, **kw)),

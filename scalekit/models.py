@@ -1,7 +1,7 @@
 """Small Keras (2, via ``tf.keras``) model builders with width and depth knobs, for sweeps.
 
-Builders return *uncompiled* models so that each chapter shows its own ``compile`` call.
-Classifiers output logits (no softmax): pair them with
+Used by chapters 1, 2, 5 and 6. Builders return *uncompiled* models so that each chapter
+shows its own ``compile`` call. Classifiers output logits (no softmax): pair them with
 ``SparseCategoricalCrossentropy(from_logits=True)``, the numerically stable form.
 """
 
@@ -10,6 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from scalekit._validate import fraction, positive_int
+
+
+def _name(value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"name must be a str or None, got {type(value).__name__}")
+    return value
 
 
 def mlp(
@@ -33,6 +39,9 @@ def mlp(
     width = positive_int("width", width)
     depth = positive_int("depth", depth, allow_zero=True)
     dropout = fraction("dropout", dropout)
+    if not isinstance(activation, str) or not activation:
+        raise TypeError(f"activation must be a Keras activation name, got {activation!r}")
+    name = _name(name)
     layers: list = [tf.keras.Input(shape=(input_dim,))]
     for _ in range(depth):
         layers.append(tf.keras.layers.Dense(width, activation=activation))
@@ -53,12 +62,16 @@ def small_cnn(
     """Two 3×3 convolutions (``filters``, ``2·filters``), max-pooling, ``Dense(width)``, logits."""
     import tensorflow as tf
 
+    if isinstance(input_shape, (str, bytes)) or not isinstance(input_shape, Sequence):
+        raise TypeError(f"input_shape must be a sequence of ints, got "
+                        f"{type(input_shape).__name__}")
     shape = tuple(positive_int(f"input_shape[{i}]", d) for i, d in enumerate(input_shape))
     if len(shape) != 3:
         raise ValueError(f"input_shape must be (height, width, channels), got {tuple(input_shape)}")
     outputs = positive_int("outputs", outputs)
     filters = positive_int("filters", filters)
     width = positive_int("width", width)
+    name = _name(name)
     return tf.keras.Sequential(
         [
             tf.keras.Input(shape=shape),

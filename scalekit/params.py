@@ -1,6 +1,7 @@
 """Closed-form parameter counts of the four model families of Chapter 2, without Keras.
 
-Each function returns the number of *learned* numbers (weights and biases) of a layer or a
+Used by chapter 2 (``ch02/parameters``, ``ch02/architectures``). Every ``*_count``
+function returns an ``int``, the number of *learned* numbers (weights and biases) of a layer or a
 model; hyper-parameters such as the learning rate are not parameters and are not counted.
 The formulas follow ``tf.keras`` (Keras 2) layer definitions:
 
@@ -17,24 +18,24 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from scalekit._validate import positive_int
+from scalekit._validate import boolean, one_of, positive_int
 
 RECURRENT_KINDS = ("simple_rnn", "gru", "lstm")
 PADDINGS = ("valid", "same")
 
 
-def dense(n_in: int, n_out: int, *, bias: bool = True) -> int:
+def dense_count(n_in: int, n_out: int, *, bias: bool = True) -> int:
     """Parameters of a fully connected layer: ``n_in·n_out`` (+ ``n_out`` biases)."""
     n_in, n_out = positive_int("n_in", n_in), positive_int("n_out", n_out)
-    return n_in * n_out + (n_out if bias else 0)
+    return n_in * n_out + (n_out if boolean("bias", bias) else 0)
 
 
-def perceptron(n_in: int, n_out: int = 1) -> int:
+def perceptron_count(n_in: int, n_out: int = 1) -> int:
     """A single-layer perceptron (or logistic / softmax regression): one ``Dense`` layer."""
-    return dense(n_in, n_out)
+    return dense_count(n_in, n_out)
 
 
-def mlp(n_in: int, hidden: Sequence[int], n_out: int) -> int:
+def mlp_count(n_in: int, hidden: Sequence[int], n_out: int) -> int:
     """A multi-layer perceptron ``n_in → hidden[0] → … → hidden[-1] → n_out`` (all with biases).
 
     ``hidden`` may be empty (then it is a perceptron).
@@ -44,7 +45,7 @@ def mlp(n_in: int, hidden: Sequence[int], n_out: int) -> int:
     sizes = [positive_int("n_in", n_in)]
     sizes += [positive_int(f"hidden[{i}]", h) for i, h in enumerate(hidden)]
     sizes.append(positive_int("n_out", n_out))
-    return sum(dense(a, b) for a, b in zip(sizes[:-1], sizes[1:], strict=False))
+    return sum(dense_count(a, b) for a, b in zip(sizes[:-1], sizes[1:], strict=False))
 
 
 def _pair(name: str, value: int | Sequence[int]) -> tuple[int, int]:
@@ -56,7 +57,7 @@ def _pair(name: str, value: int | Sequence[int]) -> tuple[int, int]:
     return v, v
 
 
-def conv2d(in_channels: int, filters: int, kernel_size: int | Sequence[int] = 3, *,
+def conv2d_count(in_channels: int, filters: int, kernel_size: int | Sequence[int] = 3, *,
            bias: bool = True) -> int:
     """Parameters of a ``Conv2D`` layer: ``kh·kw·in_channels·filters`` (+ ``filters`` biases).
 
@@ -64,7 +65,7 @@ def conv2d(in_channels: int, filters: int, kernel_size: int | Sequence[int] = 3,
     """
     kh, kw = _pair("kernel_size", kernel_size)
     c, f = positive_int("in_channels", in_channels), positive_int("filters", filters)
-    return kh * kw * c * f + (f if bias else 0)
+    return kh * kw * c * f + (f if boolean("bias", bias) else 0)
 
 
 def conv_output_length(length: int, kernel: int, *, stride: int = 1,
@@ -75,8 +76,7 @@ def conv_output_length(length: int, kernel: int, *, stride: int = 1,
     """
     length, kernel = positive_int("length", length), positive_int("kernel", kernel)
     stride = positive_int("stride", stride)
-    if padding not in PADDINGS:
-        raise ValueError(f"padding must be one of {PADDINGS}, got {padding!r}")
+    one_of("padding", padding, PADDINGS)
     if padding == "same":
         return math.ceil(length / stride)
     if kernel > length:
@@ -85,7 +85,7 @@ def conv_output_length(length: int, kernel: int, *, stride: int = 1,
     return (length - kernel) // stride + 1
 
 
-def cnn(
+def cnn_count(
     input_shape: Sequence[int],
     filters: Sequence[int],
     n_out: int,
@@ -109,10 +109,15 @@ def cnn(
     if isinstance(filters, (str, bytes)) or not isinstance(filters, Sequence) or not filters:
         raise ValueError(f"filters must be a non-empty sequence of ints, got {filters!r}")
     k = positive_int("kernel_size", kernel_size)
+    one_of("padding", padding, PADDINGS)
+    if isinstance(dense_units, (str, bytes)) or not isinstance(dense_units, Sequence):
+        raise TypeError(f"dense_units must be a sequence of ints, got "
+                        f"{type(dense_units).__name__}")
+    dense = [positive_int(f"dense_units[{i}]", u) for i, u in enumerate(dense_units)]
     total = 0
     for i, f in enumerate(filters):
         f = positive_int(f"filters[{i}]", f)
-        total += conv2d(c, f, k)
+        total += conv2d_count(c, f, k)
         h = conv_output_length(h, k, padding=padding)
         w = conv_output_length(w, k, padding=padding)
         c = f
@@ -120,16 +125,16 @@ def cnn(
         p = positive_int("pool_size", pool_size)
         h = conv_output_length(h, p, stride=p)
         w = conv_output_length(w, p, stride=p)
-    return total + mlp(h * w * c, list(dense_units), n_out)
+    return total + mlp_count(h * w * c, dense, n_out)
 
 
-def recurrent(kind: str, n_in: int, units: int, *, reset_after: bool = True) -> int:
+def recurrent_count(kind: str, n_in: int, units: int, *, reset_after: bool = True) -> int:
     """Parameters of one recurrent layer: ``"simple_rnn"``, ``"gru"`` or ``"lstm"``.
 
     ``reset_after`` (GRU only, Keras default True) adds a second bias vector of ``3·units``.
     """
-    if kind not in RECURRENT_KINDS:
-        raise ValueError(f"kind must be one of {RECURRENT_KINDS}, got {kind!r}")
+    one_of("kind", kind, RECURRENT_KINDS)
+    reset_after = boolean("reset_after", reset_after)
     n_in, units = positive_int("n_in", n_in), positive_int("units", units)
     per_gate = units * (n_in + units + 1)
     if kind == "simple_rnn":
@@ -139,9 +144,11 @@ def recurrent(kind: str, n_in: int, units: int, *, reset_after: bool = True) -> 
     return 3 * per_gate + (3 * units if reset_after else 0)
 
 
-def rnn(kind: str, n_in: int, units: int, n_out: int, *, reset_after: bool = True) -> int:
+def rnn_count(kind: str, n_in: int, units: int, n_out: int, *,
+              reset_after: bool = True) -> int:
     """A recurrent layer on ``n_in`` features per step, then ``Dense(n_out)`` on its last state.
 
     The sequence length does not enter: the same weights are applied at every step.
     """
-    return recurrent(kind, n_in, units, reset_after=reset_after) + dense(units, n_out)
+    return (recurrent_count(kind, n_in, units, reset_after=reset_after)
+            + dense_count(units, n_out))

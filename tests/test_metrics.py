@@ -111,11 +111,11 @@ def test_no_predicted_positives_warns_and_returns_zero():
         assert metrics.f1([0, 0], [0, 0]) == 0.0
 
 
-def test_report():
-    r = metrics.report([0, 1, 1, 0], [0, 1, 0, 0])
+def test_scores():
+    r = metrics.scores([0, 1, 1, 0], [0, 1, 0, 0])
     assert r == pytest.approx({"accuracy": 0.75, "precision": 1.0, "recall": 0.5, "f1": 2 / 3})
     with pytest.raises(ValueError, match="average"):
-        metrics.report([0, 1], [0, 1], average=None)
+        metrics.scores([0, 1], [0, 1], average=None)
 
 
 @pytest.mark.parametrize("call, err, match", [
@@ -132,6 +132,9 @@ def test_report():
     (lambda: metrics.f1([0, 1], [0, 1], zero_division=None), TypeError, "zero_division"),
     (lambda: metrics.confusion_matrix([0, 1], [0, 1], labels=[0, 0]), ValueError, "labels"),
     (lambda: metrics.confusion_matrix([0, 1], [0, 1], labels=[]), ValueError, "labels"),
+    (lambda: metrics.recall([0, 1], [0, 1], average="macro", labels=[]), ValueError, "labels"),
+    (lambda: metrics.scores([0, 1], [0, 1], average=None), ValueError, "average"),
+    (lambda: metrics.scores([0, 1], [0, 1], zero_division=2.0), ValueError, "zero_division"),
 ])
 def test_bad_input(call, err, match):
     with pytest.raises(err, match=match):

@@ -27,7 +27,9 @@ def test_mlp_dropout_layers():
     ({"input_dim": 4, "outputs": 1, "width": -3}, ValueError, "width"),
     ({"input_dim": 4, "outputs": 1, "depth": -1}, ValueError, "depth"),
     ({"input_dim": 4, "outputs": 1, "dropout": 1.0}, ValueError, "dropout"),
-    ({"input_dim": 4.0, "outputs": 1}, TypeError, "input_dim")])
+    ({"input_dim": 4.0, "outputs": 1}, TypeError, "input_dim"),
+    ({"input_dim": 4, "outputs": 1, "activation": None}, TypeError, "activation"),
+    ({"input_dim": 4, "outputs": 1, "name": 3}, TypeError, "name")])
 def test_mlp_bad_input(kwargs, err, match):
     with pytest.raises(err, match=match):
         models.mlp(**kwargs)
@@ -40,6 +42,10 @@ def test_small_cnn():
     assert m.output_shape == (None, 10)
     with pytest.raises(ValueError, match="input_shape"):
         models.small_cnn((8, 8), 10)
+    with pytest.raises(TypeError, match="input_shape"):
+        models.small_cnn(8, 10)
+    with pytest.raises(ValueError, match="filters"):
+        models.small_cnn((8, 8, 1), 10, filters=0)
 
 
 def test_count_params_counts_frozen_weights():
