@@ -94,32 +94,3 @@ def loglog(
                  palette=PALETTE if hue else None)
     ax.set(xscale="log", yscale="log", title=title, xlabel=xlabel or x, ylabel=ylabel or y)
     return ax
-
-
-def timeline(
-    events: pd.DataFrame,
-    *,
-    year: str = "year",
-    label: str = "event",
-    category: str = "category",
-    ax: plt.Axes | None = None,
-) -> plt.Axes:
-    """Events on a horizontal time axis, one colour per category, labels staggered."""
-    _require_columns(events, year, label, category)
-    events = events.sort_values(year).reset_index(drop=True)
-    cats = list(dict.fromkeys(events[category]))
-    colors = dict(zip(cats, sns.color_palette(PALETTE, len(cats)), strict=False))
-    ax = ax or plt.subplots(figsize=(11, 0.38 * len(events) + 1.0))[1]
-    for i, row in events.iterrows():
-        ax.scatter(row[year], i, color=colors[row[category]], s=40, zorder=3)
-        ax.annotate(f"{row[year]}  {row[label]}", (row[year], i), xytext=(6, 0),
-                    textcoords="offset points", va="center", fontsize=8.5)
-    ax.set_yticks([])
-    ax.invert_yaxis()
-    lo, hi = events[year].min(), events[year].max()
-    ax.set_xlim(lo - 2, hi + 0.35 * (hi - lo))
-    handles = [plt.Line2D([], [], marker="o", ls="", color=colors[c], label=c) for c in cats]
-    ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=True)
-    ax.set_xlabel("year")
-    sns.despine(ax=ax, left=True)
-    return ax

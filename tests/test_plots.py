@@ -26,9 +26,20 @@ def test_loglog_bad_input(df, match):
         plots.loglog([1, 2], "n", "loss")
 
 
-def test_timeline_draws_every_event():
-    events = pd.DataFrame({"year": [2015, 1958], "event": ["b", "a"], "category": ["x", "y"]})
-    ax = plots.timeline(events)
-    assert len(ax.collections) == 2
-    assert ax.texts[0].get_text().startswith("1958")
-    assert len(ax.get_legend().get_texts()) == 2
+def test_theme_sizes_figures_to_the_column_and_keeps_text_readable():
+    import matplotlib.pyplot as plt
+
+    plots.set_theme()
+    keys = ("axes.labelsize", "xtick.labelsize", "ytick.labelsize", "legend.fontsize")
+    assert all(plots._points(plt.rcParams[k]) >= plots.MIN_FONT_PT for k in keys)
+    fig, axes = plots.subplots(2, 2)
+    assert fig.get_size_inches()[0] == plots.COLUMN_INCHES and axes.shape == (2, 2)
+    assert plots.COLUMN_INCHES * plots.DPI <= 784  # the theme's content column in px
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("kwargs, err", [({"ncols": 0}, ValueError), ({"nrows": 1.5}, ValueError),
+                                         ({"figsize": (3, 3)}, TypeError)])
+def test_subplots_bad_input(kwargs, err):
+    with pytest.raises(err):
+        plots.subplots(**kwargs)
