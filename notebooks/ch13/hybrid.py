@@ -54,7 +54,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scalekit import compare, distribute, env, parallel, plots, report
+from scalekit import compare, env, parallel, plots, report, workers
 
 tf = env.setup(seed=seed, logical_cpus=num_devices)
 plots.set_theme()
@@ -258,7 +258,7 @@ report.figure("bill_fig", fig)
 # The program below is the hybrid training above, as a script. We run it as two clients
 # on this machine, each with two logical CPU devices: the 2 × 2 mesh now spans two
 # processes, which talk over gRPC exactly as two hosts would. Each worker gets its client
-# index from the `TF_CONFIG` that `scalekit.distribute.WorkerGroup` hands it.
+# index from the `TF_CONFIG` that `scalekit.workers.WorkerGroup` hands it.
 
 # %%
 WORKER = '''
@@ -320,14 +320,14 @@ if run_multi_client and num_devices % clients == 0:
     work = Path(tempfile.mkdtemp(prefix="ch13-dtensor-"))
     (work / "worker.py").write_text(WORKER)
     np.savez(work / "data.npz", x=x_np, y=y_np, **init)
-    ports = distribute.free_ports(clients)
+    ports = workers.free_ports(clients)
     dtensor_env = {"DTENSOR_NUM_CLIENTS": str(clients), "DTENSOR_JOB_NAME": "worker",
                    "DTENSOR_JOBS": ",".join(f"localhost:{p}" for p in ports)}
-    command = distribute.python_command(
+    command = workers.python_command(
         work / "worker.py", work / "data.npz", json.dumps([mesh_shape, steps,
                                                           learning_rate]),
         num_devices // clients, work / "weights.npz")
-    results = distribute.run_workers(command, clients, work / "logs", timeout=300,
+    results = workers.run_workers(command, clients, work / "logs", timeout=300,
                                      extra_env=dtensor_env)
     for r in results:
         print(r.log.read_text().strip().splitlines()[-1])
