@@ -22,7 +22,7 @@ from scalekit._validate import positive_int
 
 __all__ = ["param_count", "non_embedding_params", "forward_flops", "kaplan_forward_flops",
            "activation_values", "korthikanti_activation_values", "training_state_bytes",
-           "kv_cache_bytes", "graph_flops", "kept_activations"]
+           "kv_cache_bytes", "graph_flops", "kept_activations", "REAL_MODELS"]
 
 
 def _d_ff(d_model: int, d_ff: int | None) -> int:
@@ -214,3 +214,16 @@ def kept_activations(graph: Any, *, backward_scope: str = "gradient_tape/") -> p
             rows[tensor.name] = {"tensor": tensor.name, "op": tensor.op.type,
                                  "values": values, "bytes": values * tensor.dtype.size}
     return pd.DataFrame(list(rows.values()), columns=["tensor", "op", "values", "bytes"])
+
+
+#: Published configurations (non-embedding details differ; ``params`` is the published
+#: total). GPT-3: Brown et al. (2020), Table 2.1. Chinchilla: Hoffmann et al. (2022),
+#: Table 4 (context as Gopher's). LLaMA-7B: Touvron et al. (2023), Table 2.
+REAL_MODELS: dict[str, dict[str, float]] = {
+    "GPT-3 175B": {"params": 175.0e9, "layers": 96, "d_model": 12288, "heads": 96,
+                   "context": 2048},
+    "Chinchilla 70B": {"params": 70.0e9, "layers": 80, "d_model": 8192, "heads": 64,
+                       "context": 2048},
+    "LLaMA-7B": {"params": 6.7e9, "layers": 32, "d_model": 4096, "heads": 32,
+                 "context": 2048},
+}
