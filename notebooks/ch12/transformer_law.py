@@ -68,7 +68,8 @@ from scalekit.transformer import TinyGPT, train_tiny_gpt  # noqa: E402  (imports
 # all positions of `heldout_windows` fixed windows of held-out files.
 
 # %%
-corpus = scaling.load_corpus(context=context, heldout_windows=heldout_windows, seed=seed)
+corpus = scaling.load_corpus(context=context, heldout_windows=heldout_windows,
+                             seed=seed)
 heldout = np.concatenate([corpus.heldout_x, corpus.heldout_y[:, None]], axis=1)
 steps = max(1, train_tokens // (batch_size * context))
 print(f"{len(corpus.train_ids):,} training characters; {steps} steps of "
