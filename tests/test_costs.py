@@ -6,7 +6,6 @@ from scalekit import costs, env
 tf = env.setup(seed=0)
 from scalekit.transformer import TinyGPT, greedy_decode, train_tiny_gpt  # noqa: E402
 
-
 # --- formulas: known values ---------------------------------------------------------------
 
 def test_param_count_by_hand_for_a_tiny_configuration():
