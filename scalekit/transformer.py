@@ -194,7 +194,9 @@ def greedy_decode(model: TinyGPT, prompt: np.ndarray, new_tokens: int, *,
     every step runs the whole sequence so far. Both are compiled ``tf.function`` s traced
     once for any length. Returns ``(tokens (batch, t0 + new_tokens), steps)``, where
     ``steps`` has one row per generated token: ``length`` (sequence length after the
-    step) and ``seconds`` (wall time of the step, including the copy to NumPy).
+    step), ``seconds`` (wall time of the step, including the copy to NumPy) and
+    ``cpu_seconds`` (CPU time of the whole process during the step, all threads: the
+    work done, which waiting for a busy machine does not inflate).
     """
     prompt = np.asarray(prompt, dtype=np.int32)
     if prompt.ndim != 2 or prompt.shape[1] < 1:
@@ -206,28 +208,30 @@ def greedy_decode(model: TinyGPT, prompt: np.ndarray, new_tokens: int, *,
         raise ValueError(f"prompt length + new_tokens must be <= context={model.context}, "
                          f"got {prompt.shape[1]} + {new_tokens}")
     fns = _decode_functions(model)
-    tokens = tf.constant(prompt)
     rows = []
-    if use_cache:
-        t = time.perf_counter()
-        nxt, past = fns["prefill"](tokens)
-        out = [prompt, nxt.numpy()[:, None]]
-        rows.append({"length": prompt.shape[1] + 1, "seconds": time.perf_counter() - t})
-        for _ in range(new_tokens - 1):
-            t = time.perf_counter()
-            start = tf.constant(sum(o.shape[1] for o in out) - 1)
-            nxt, past = fns["step"](nxt[:, None], past, start)
-            out.append(nxt.numpy()[:, None])
-            rows.append({"length": rows[-1]["length"] + 1,
-                         "seconds": time.perf_counter() - t})
-        return np.concatenate(out, axis=1), pd.DataFrame(rows)
+
+    def timed(length, fn, *args):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = fn(*args)
+        token = result[0].numpy() if isinstance(result, tuple) else result.numpy()
+        rows.append({"length": length, "seconds": time.perf_counter() - wall,
+                     "cpu_seconds": time.process_time() - cpu})
+        return token, result
+
     seq = prompt
-    for _ in range(new_tokens):
-        t = time.perf_counter()
-        nxt = fns["full"](tf.constant(seq)).numpy()
-        seq = np.concatenate([seq, nxt[:, None]], axis=1)
-        rows.append({"length": seq.shape[1], "seconds": time.perf_counter() - t})
-    return seq, pd.DataFrame(rows)
+    if use_cache:
+        token, (_, past) = timed(seq.shape[1] + 1, fns["prefill"], tf.constant(seq))
+        for _ in range(new_tokens - 1):
+            seq = np.concatenate([seq, token[:, None]], axis=1)
+            start = tf.constant(seq.shape[1] - 1, tf.int32)
+            token, (_, past) = timed(seq.shape[1] + 1, fns["step"],
+                                     tf.constant(token[:, None]), past, start)
+    else:
+        for i in range(new_tokens):
+            if i:
+                seq = np.concatenate([seq, token[:, None]], axis=1)
+            token, _ = timed(seq.shape[1] + 1, fns["full"], tf.constant(seq))
+    return np.concatenate([seq, token[:, None]], axis=1), pd.DataFrame(rows)
 
 
 def _decode_functions(model: TinyGPT) -> dict[str, Any]:

@@ -216,6 +216,8 @@ per_row = pd.Series([compare.max_rel_diff(a, b) for a, b in
                      zip(flops["profiler"], flops["formula"], strict=True)])
 at_context = per_row[flops["n_ctx"] == context]
 long = flops[flops["n_ctx"] == max(long_contexts)]
+
+# %% tags=["remove-input"]
 report.record("tfm", flops_matmul_exact=matmul_exact,
               flops_rel_error=float(per_row.max()),
               flops_rel_error_context=float(at_context.max()),
@@ -289,6 +291,8 @@ def train_graph(m, batch, n):
 
 train_counted = costs.graph_flops(train_graph(model, 1, context)).sum()
 fwd_counted = costs.graph_flops(forward_graph(model, context)).sum()
+
+# %%
 report.record("tfm", flops_train_ratio=train_counted / fwd_counted)
 
 # %% [markdown]
@@ -322,10 +326,11 @@ state = pd.Series({
                              if v.shape.rank)}, name="bytes")
 n_params = model.count_params()
 by_formula = costs.training_state_bytes(n_params)
-state_per_param = state.sum() / n_params
-report.record("tfm", state_bytes_per_param=state_per_param,
-              state_matches=bool(state.sum() == by_formula["total"]))
 report.table(state.to_frame().assign(per_parameter=state / n_params))
+
+# %%
+report.record("tfm", state_bytes_per_param=state.sum() / n_params,
+              state_matches=bool(state.sum() == by_formula["total"]))
 
 # %% [markdown]
 # {glue:text}`tfm_state_bytes_per_param:.1f` bytes per parameter, as the formula says
@@ -429,7 +434,7 @@ for name, r in real.iterrows():
 bill = pd.DataFrame(rows).set_index("model")
 report.table(bill, digits=3)
 
-# %%
+# %% tags=["remove-input"]
 gpt3 = bill.loc["GPT-3 175B"]
 report.record("tfm", gpt3_state_tb=gpt3["train state (TB, 16 B/param)"],
               gpt3_act_gb=gpt3["activations per sequence (GB)"],

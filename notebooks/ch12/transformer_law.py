@@ -114,6 +114,8 @@ draws = scaling.bootstrap(scaling.fit_loglog, N, position_losses, n_boot=n_boot,
                           seed=seed)
 slope_lo, slope_hi = scaling.confidence_interval(draws["alpha"])
 sat = scaling.fit_saturating(N, L)
+
+# %% tags=["remove-input"]
 report.record("tfmlaw", n_slope=line["alpha"], n_slope_lo=slope_lo,
               n_slope_hi=slope_hi, n_r2_log=line.r2_log,
               decreasing=bool(np.all(np.diff(L) < 0)),
