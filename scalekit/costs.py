@@ -81,8 +81,9 @@ def forward_flops(*, vocab_size: int, d_model: int, n_layers: int, context: int,
 def kaplan_forward_flops(*, n_params: int, n_layers: int, context: int, d_attn: int) -> int:
     """Kaplan et al. (2020, Table 1): ``C_forward ≈ 2N + 2·n_layer·n_ctx·d_attn`` per token.
 
-    ``N`` is non-embedding; the attention term counts the causal half of the score
-    matrix; the output layer (``2·d·V``) and every non-matmul operation are left out.
+    ``N`` is non-embedding; the attention term is half of :func:`forward_flops`'s (the
+    two products on the causal half of the score matrix); the output layer (``2·d·V``)
+    and every non-matmul operation are left out.
     """
     n_params = positive_int("n_params", n_params)
     n_layers = positive_int("n_layers", n_layers)

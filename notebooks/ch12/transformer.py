@@ -158,9 +158,11 @@ report.record("tfm", param_formula_matches=param_formula_matches,
 # $$C_\text{fwd} = 2\,\big(L(4d^2 + 2d\,d_\text{ff}) + dV\big) + 4\,L\,n_\text{ctx}\,d$$
 #
 # FLOPs per token in matrix products. {cite:t}`kaplan2020scaling` write
-# $C_\text{fwd} \approx 2N + 2Ln_\text{ctx}d$: their attention term counts only the causal
-# half of the score matrix (the half a fused kernel computes) and they leave out the
-# output layer and every element-wise operation.
+# $C_\text{fwd} \approx 2N + 2Ln_\text{ctx}d$ (their Table 1): their attention term is
+# half of ours — what the two products cost on the causal half of the score matrix, the
+# half that matters, while a dense implementation like ours computes the whole matrix and
+# masks it — and their total leaves out the output layer (its $2dV$ is in their table,
+# not in $N$) and every element-wise operation.
 #
 # TensorFlow can count too. Its profiler sums, over the ops of a graph, the FLOPs each op
 # type registers ($2mnk$ for a matrix product, one per value for element-wise ops, five
@@ -289,17 +291,26 @@ def train_graph(m, batch, n):
     return step.get_concrete_function(spec, spec).graph
 
 
-train_counted = costs.graph_flops(train_graph(model, 1, context)).sum()
-fwd_counted = costs.graph_flops(forward_graph(model, context)).sum()
+train_counted = costs.graph_flops(train_graph(model, 1, context))
+fwd_counted = costs.graph_flops(forward_graph(model, context))
+
+
+def matmul(counted):
+    return counted[counted.index.str.contains("MatMul")].sum()
+
 
 # %%
-report.record("tfm", flops_train_ratio=train_counted / fwd_counted)
+report.record("tfm", flops_train_ratio=train_counted.sum() / fwd_counted.sum(),
+              flops_train_matmul_ratio=matmul(train_counted) / matmul(fwd_counted))
 
 # %% [markdown]
 # A training step costs {glue:text}`tfm_flops_train_ratio:.2f` forward passes by
-# TensorFlow's count: just under 3 because the token ids have no gradient (the first
-# product of the backward chain stops at the embedding lookup) and a little element-wise
-# work differs between the two directions.
+# TensorFlow's count. Its matrix products cost exactly
+# {glue:text}`tfm_flops_train_matmul_ratio:.2f` times their forward count: every forward
+# product $AB$ has two backward products, one for the gradient of $A$ and one for that
+# of $B$ (the token embedding's input is a lookup, not a product, so nothing is skipped).
+# The element-wise ops' derivatives cost a little less than three times their forward
+# count, which pulls the total just under 3.
 #
 # (ch12-memory)=
 # ## Memory by formula

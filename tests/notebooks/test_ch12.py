@@ -31,6 +31,7 @@ def test_flops_formula_against_the_profiler(bill):
     assert 0 < bill["tfm_flops_rel_error_context"] <= 0.05, dump(bill)
     assert bill["tfm_flops_rel_error_widest"] < bill["tfm_flops_rel_error"] <= 0.10
     assert 2.8 <= bill["tfm_flops_train_ratio"] <= 3.05, dump(bill)
+    assert bill["tfm_flops_train_matmul_ratio"] == pytest.approx(3.0), dump(bill)
     assert bill["tfm_flops_attention_share_long"] > 0.5, dump(bill)
     assert bill["tfm_flops_kaplan_ratio_long"] > 2
 
