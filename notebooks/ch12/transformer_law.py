@@ -159,11 +159,11 @@ report.figure("tfmlaw_fig", fig)
 #
 # ## Three exponents side by side
 #
-# | model | data | $N$ range | $\alpha_N$ |
+# | model | data | $N$ | $\alpha_N$ |
 # |---|---|---|---|
-# | chapter 11's character MLP | stdlib source, 16 characters of context | $10^3$–$10^5$ | {glue:text}`../ch11/scaling_laws.ipynb::lawN_slope:.3f` |
-# | this page's Transformer | the same text, `context` characters | $10^4$–$10^5$ | {glue:text}`tfmlaw_n_slope:.3f` |
-# | Kaplan et al. (2020) | WebText2, BPE tokens, 1024 context | $10^3$–$10^9$ | 0.076 |
+# | chapter 11's character MLP | stdlib source, 16 characters of context | its width sweep | {glue:text}`../ch11/scaling_laws.ipynb::lawN_slope:.3f` |
+# | this page's Transformer | the same text, `context` characters | {glue:text}`tfmlaw_n_smallest:,.0f`–{glue:text}`tfmlaw_n_largest:,.0f` | {glue:text}`tfmlaw_n_slope:.3f` |
+# | {cite:t}`kaplan2020scaling` | WebText2, BPE tokens, 1024 context | about $10^3$–$10^9$ | 0.076 |
 #
 # Our exponent is {glue:text}`tfmlaw_kaplan_ratio:.2f` times Kaplan's. The similarity
 # of the numbers is partly a coincidence and should not be read as a replication:
