@@ -451,7 +451,9 @@ report.record("tfm", gpt3_state_tb=gpt3["train state (TB, 16 B/param)"],
               gpt3_act_gb=gpt3["activations per sequence (GB)"],
               gpt3_attention_share=gpt3["attention share"],
               gpt3_formula_params_ratio=gpt3["12·L·d²"] / gpt3["published N"],
-              gpt3_gpus_80gb=int(np.ceil(gpt3["train state (TB, 16 B/param)"] / 0.08)))
+              gpt3_gpus_80gb=int(np.ceil(gpt3["train state (TB, 16 B/param)"] / 0.08)),
+              chinchilla_formula_params_ratio=bill.loc["Chinchilla 70B", "12·L·d²"]
+              / bill.loc["Chinchilla 70B", "published N"])
 
 # %% [markdown]
 # For GPT-3, $12Ld^2$ is {glue:text}`tfm_gpt3_formula_params_ratio:.3f` of the published
@@ -461,9 +463,10 @@ report.record("tfm", gpt3_state_tb=gpt3["train state (TB, 16 B/param)"],
 # {glue:text}`tfm_gpt3_act_gb:.0f` GB of activations unless they are recomputed. At its
 # context of 2048 tokens attention is only {glue:text}`tfm_gpt3_attention_share:.1%` of
 # the training FLOPs: for models this wide, $6N$ per token is an excellent approximation,
-# as {cite:t}`kaplan2020scaling` assumed. Chinchilla's formula value falls short of its
-# published 70B; the paper does not list its MLP width, and the gap is what a wider MLP
-# would fill.
+# as {cite:t}`kaplan2020scaling` assumed. For Chinchilla, $12Ld^2$ is only
+# {glue:text}`tfm_chinchilla_formula_params_ratio:.2f` of the published 70B: its
+# configuration table lists layers, heads and $d$ but not the MLP width or the
+# vocabulary, so the paper alone does not let a reader reproduce its parameter count.
 #
 # ## Summary
 #

@@ -49,6 +49,7 @@ def test_real_model_bill(bill):
     assert 0.01 < bill["tfm_gpt3_attention_share"] < 0.02, dump(bill)
     assert 100 < bill["tfm_gpt3_act_gb"] < 200
     assert bill["tfm_gpt3_gpus_80gb"] == 35
+    assert bill["tfm_chinchilla_formula_params_ratio"] == pytest.approx(0.92, abs=0.005)
 
 
 def test_bill_at_another_size_and_seed():
