@@ -260,7 +260,7 @@ report.figure("tfm_flops_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} tfm_flops_fig
-# :alt: Two panels against context length on a log axis. Left, the attention share of forward FLOPs rises from a few percent at 64 tokens towards one at 4096 tokens, fastest for the narrowest model. Right, the profiler's FLOPs per token divided by 2N starts near one and grows with context, most for the narrowest model.
+# :alt: Two panels against context length on a log axis. Left, the attention share of forward FLOPs rises from a small fraction at the shortest context to most of the FLOPs at the longest, highest for the narrowest model. Right, the profiler's FLOPs per token divided by 2N starts near one and grows with context, most for the narrowest model.
 # :name: fig-tfm-flops
 #
 # Left: attention's share of the forward FLOPs per token, $4Ln_\text{ctx}d/C_\text{fwd}$.
