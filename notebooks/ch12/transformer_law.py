@@ -35,7 +35,7 @@ if "google.colab" in sys.modules and importlib.util.find_spec("scalekit") is Non
 
 # %% tags=["parameters"]
 seed = 0
-d_models = [16, 24, 32, 48, 64, 96, 128]   # widths of the sweep (model sizes)
+d_models = [16, 24, 32, 48, 64, 96]        # widths of the sweep (model sizes)
 n_layers = 2
 n_heads = 4
 context = 64                                # tokens per training window
@@ -149,7 +149,7 @@ report.figure("tfmlaw_fig", fig)
 #
 # From $N$ = {glue:text}`tfmlaw_n_smallest` to {glue:text}`tfmlaw_n_largest` the held-out
 # loss fell from {glue:text}`tfmlaw_loss_first:.3f` to {glue:text}`tfmlaw_loss_last:.3f`
-# nats (falling at every step: {glue:text}`tfmlaw_decreasing`), every model below the
+# nats (lower at every larger size: {glue:text}`tfmlaw_decreasing`), every model below the
 # unigram baseline ({glue:text}`tfmlaw_beats_unigram`). The log–log slope over the
 # {glue:text}`tfmlaw_sizes` sizes is $\alpha_N$ = {glue:text}`tfmlaw_n_slope:.3f`
 # (95% bootstrap interval {glue:text}`tfmlaw_n_slope_lo:.3f`–{glue:text}`tfmlaw_n_slope_hi:.3f`,
@@ -199,8 +199,9 @@ report.figure("tfmlaw_fig", fig)
 #
 # ## Exercises
 #
-# 1. Double `train_tokens` twice. Which models gain the most, and how does the slope
-#    change?
+# 1. Add 128 to `d_models`. Does the widest model beat the next one at this token
+#    budget? Then double `train_tokens` twice: which models gain the most, and how does
+#    the slope change?
 # 2. Sweep depth instead of width: `n_layers` from 1 to 6 at `d_model = 48`. Does loss
 #    follow the same $L(N)$ curve? (Kaplan et al. found depth and width nearly
 #    interchangeable at fixed $N$.)
