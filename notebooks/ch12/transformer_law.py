@@ -158,7 +158,8 @@ report.figure("tfmlaw_fig", fig)
 # (95% bootstrap interval {glue:text}`tfmlaw_n_slope_lo:.3f`–{glue:text}`tfmlaw_n_slope_hi:.3f`,
 # $R^2$ in log space {glue:text}`tfmlaw_n_r2_log:.3f`); the saturating fit puts the
 # exponent at {glue:text}`tfmlaw_sat_alpha:.3f` with $E$ = {glue:text}`tfmlaw_sat_e:.2f`
-# nats. The bootstrap band is narrow because it only reflects *which held-out windows*
+# nats (an $E$ at or near zero means the points bend too little to locate an irreducible
+# loss: over this range the saturating form has nothing to add to the line). The bootstrap band is narrow because it only reflects *which held-out windows*
 # were averaged; it says nothing about how much a model's loss would move with another
 # seed, which is why single points can sit outside it.
 #
