@@ -16,12 +16,8 @@ WORKED = "notebooks/ch04/worked_example.ipynb"
 
 LOSSES_PAGE = {"seed": 0, "n_examples": 64, "n_classes": 4, "large_logit": 1000.0,
                "confident_logit": 100.0}
-LOSSES_VARIANT = {"seed": 1, "n_examples": 128, "n_classes": 3, "large_logit": 800.0,
-                  "confident_logit": 40.0}
 GRADIENTS_PAGE = {"seed": 0, "n_points": 40, "n_steps": 300,
                   "learning_rates": [0.02, 0.1, 0.3]}
-GRADIENTS_VARIANT = {"seed": 1, "n_points": 25, "n_steps": 300, "start": [2.5, -1.0],
-                     "learning_rates": [0.03, 0.12, 0.35]}
 BACKPROP_PAGE = {"seed": 0, "n_samples": 32, "hidden_units": 8, "train_steps": 150}
 BACKPROP_VARIANT = {"seed": 1, "n_samples": 48, "hidden_units": 12, "train_steps": 200,
                     "activation": "relu", "learning_rate": 0.2}
@@ -40,8 +36,8 @@ def _both(page, variant):
     return fixture
 
 
-PARAMS = {"losses_page": LOSSES_PAGE, "losses_variant": LOSSES_VARIANT,
-          "gradients_page": GRADIENTS_PAGE, "gradients_variant": GRADIENTS_VARIANT,
+PARAMS = {"losses_page": LOSSES_PAGE,
+          "gradients_page": GRADIENTS_PAGE,
           "backprop_page": BACKPROP_PAGE, "backprop_variant": BACKPROP_VARIANT,
           "worked_page": WORKED_PAGE, "worked_variant": WORKED_VARIANT}
 
@@ -52,18 +48,8 @@ def losses_page():
 
 
 @pytest.fixture(scope="module")
-def losses_variant():
-    return run_variant(LOSSES, LOSSES_VARIANT, tag="seed1")
-
-
-@pytest.fixture(scope="module")
 def gradients_page():
     return run_page(GRADIENTS, GRADIENTS_PAGE)
-
-
-@pytest.fixture(scope="module")
-def gradients_variant():
-    return run_variant(GRADIENTS, GRADIENTS_VARIANT, tag="seed1")
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +72,17 @@ def worked_variant():
     return run_variant(WORKED, WORKED_VARIANT, tag="seed1")
 
 
-losses = _both("losses_page", "losses_variant")
-gradients = _both("gradients_page", "gradients_variant")
+def _page(page):
+    @pytest.fixture(scope="module")
+    def fixture(request):
+        return request.getfixturevalue(page), PARAMS[page]
+    return fixture
+
+
+# equalities with Keras and finite differences: one run; backprop and the worked
+# example also run at another size and seed
+losses = _page("losses_page")
+gradients = _page("gradients_page")
 backprop = _both("backprop_page", "backprop_variant")
 worked = _both("worked_page", "worked_variant")
 

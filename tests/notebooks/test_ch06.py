@@ -26,6 +26,8 @@ NLP_PARAMS = {"page": {"seed": 0, "epochs": 20, "pretrain_epochs": 4,
                         "corpus_chars": 500_000, "labelled_sizes": [24, 96], "repeats": 2,
                         "multitask_size": 48}}
 WHICH = ["page", "other"]
+# Driving and NLP run once in CI (their runs are the costliest); medicine and finance
+# also run at another size and seed.
 
 
 @pytest.fixture(scope="module")
@@ -54,18 +56,8 @@ def drive_page():
 
 
 @pytest.fixture(scope="module")
-def drive_other():
-    return run_variant(DRIVING, DRIVE_PARAMS["other"], tag="seed1")
-
-
-@pytest.fixture(scope="module")
 def nlp_page():
     return run_page(NLP, NLP_PARAMS["page"])
-
-
-@pytest.fixture(scope="module")
-def nlp_other():
-    return run_variant(NLP, NLP_PARAMS["other"], tag="seed1")
 
 
 # ------------------------------------------------------------------------------ medicine
@@ -149,7 +141,7 @@ def test_finance_schedule_ends_training_stably(request, which):
 # ------------------------------------------------------------------------------- driving
 
 
-@pytest.mark.parametrize("which", WHICH)
+@pytest.mark.parametrize("which", ["page"])
 def test_driving_augmentation_buys_robustness_not_clean_accuracy(request, which):
     drive = request.getfixturevalue(f"drive_{which}")
     assert drive["drive_aug_robust_acc_delta"] > 0.1, dump(drive)
@@ -160,7 +152,7 @@ def test_driving_augmentation_buys_robustness_not_clean_accuracy(request, which)
     assert drive["drive_n_test"] == 450
 
 
-@pytest.mark.parametrize("which", WHICH)
+@pytest.mark.parametrize("which", ["page"])
 def test_driving_int8_model_is_small_and_accurate_and_beats_the_keras_call(request, which):
     drive = request.getfixturevalue(f"drive_{which}")
     assert drive["drive_float_logits_rel_diff"] < 1e-4, dump(drive)
@@ -183,7 +175,7 @@ def test_driving_int8_model_is_small_and_accurate_and_beats_the_keras_call(reque
 # ----------------------------------------------------------------------------------- nlp
 
 
-@pytest.mark.parametrize("which", WHICH)
+@pytest.mark.parametrize("which", ["page"])
 def test_nlp_pretraining_learns_the_text(request, which):
     nlp = request.getfixturevalue(f"nlp_{which}")
     assert nlp["nlp_pretrain_loss"] < 0.9 * nlp["nlp_unigram_loss"], dump(nlp)
@@ -191,7 +183,7 @@ def test_nlp_pretraining_learns_the_text(request, which):
     assert nlp["nlp_pretrain_seconds"] > 0
 
 
-@pytest.mark.parametrize("which", WHICH)
+@pytest.mark.parametrize("which", ["page"])
 def test_nlp_transfer_helps_with_few_labels(request, which):
     nlp = request.getfixturevalue(f"nlp_{which}")
     params = NLP_PARAMS[which]
@@ -206,7 +198,7 @@ def test_nlp_transfer_helps_with_few_labels(request, which):
     assert nlp["nlp_n_test"] > 100
 
 
-@pytest.mark.parametrize("which", WHICH)
+@pytest.mark.parametrize("which", ["page"])
 def test_nlp_multitask_halves_the_model(request, which):
     nlp = request.getfixturevalue(f"nlp_{which}")
     assert nlp["nlp_multitask_params"] < 0.6 * nlp["nlp_single_params"], dump(nlp)

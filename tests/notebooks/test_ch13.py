@@ -58,9 +58,8 @@ def test_mesh_layouts_and_collectives(mesh):
     check_mesh(mesh, 4)
 
 
-def test_mesh_other_shape_and_seed():
-    check_mesh(run_variant(MESH, {"seed": 1, "num_devices": 2, "mesh_shape": [1, 2],
-                                  "rows": 6, "cols": 4}, tag="seed1"), 2)
+# The mesh page runs once: its layouts and collectives are re-checked on other meshes
+# by the tensor-parallel, sharded, pipeline and hybrid variants below.
 
 
 def check_tp(g, devices):

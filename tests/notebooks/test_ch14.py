@@ -77,9 +77,8 @@ def test_accumulation(accumulation):
     check_accumulation(accumulation)
 
 
-def test_accumulation_other_seed_and_k():
-    check_accumulation(run_variant(ACCUM, {"seed": 1, "epochs": 2, "batch_size": 8,
-                                           "accum_steps": 3, "width": 48}, tag="seed1"))
+# Accumulation is a float64 equality: the page run checks it; the precision and
+# critical-batch claims, which depend on sizes and seeds, also run a variant.
 
 
 # --- recomputation and XLA ----------------------------------------------------------
@@ -103,13 +102,6 @@ def check_recompute(g):
 
 def test_recompute_and_xla(recompute):
     check_recompute(recompute)
-
-
-def test_recompute_and_xla_other_seed_and_size():
-    check_recompute(run_variant(RECOMPUTE, {"seed": 1, "batch_size": 1024, "width": 32,
-                                            "blocks": 3, "repeats": 2,
-                                            "elementwise_size": 2**16, "xla_steps": 3},
-                                tag="seed1"))
 
 
 # --- the roofline -------------------------------------------------------------------
