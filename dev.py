@@ -206,7 +206,8 @@ def book() -> None:
 def test() -> None:
     setup()
     lint()
-    workers = os.environ.get("PYTEST_WORKERS", "2")
+    # One worker more than cores: a notebook's kernel start and imports leave a core idle.
+    workers = os.environ.get("PYTEST_WORKERS", str((os.cpu_count() or 2) + 1))
     code = subprocess.run([str(PY), "-m", "pytest", "-n", workers, "--dist", "loadfile",
                            *sys.argv[2:]], cwd=ROOT).returncode
     if code != 0:

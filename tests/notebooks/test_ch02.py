@@ -52,12 +52,6 @@ def architectures_page():
 
 
 @pytest.fixture(scope="module")
-def architectures_variant():
-    return run_variant(ARCHITECTURES, {"seed": 1, "epochs": 6, "batch_size": 64,
-                                       "learning_rate": 5e-3}, tag="seed1")
-
-
-@pytest.fixture(scope="module")
 def pipeline_page():
     return run_page(PIPELINE, {"seed": 0, "epochs": 15, "throughput_epochs": 1,
                                "repeats": 2})
@@ -77,12 +71,11 @@ def tuning_variant():
 
 
 metrics = both("metrics_page", "metrics_variant")
-architectures = both("architectures_page", "architectures_variant")
 tuning = both("tuning_page", "tuning_variant")
 
 
-# Exact formulas and the input pipeline: one run each (the variants budget goes to
-# the claims that depend on sizes and seeds: metrics, architectures, tuning).
+# Exact formulas, the architectures race and the input pipeline: one run each (the
+# variant budget goes to the claims most sensitive to sizes and seeds: metrics, tuning).
 def test_parameter_formulas_match_keras(parameters_page):
     g = parameters_page
     assert g["param_count_formula_matches"] is True, dump(g)
@@ -123,8 +116,8 @@ def test_recall_first_threshold(metrics):
 FAMILIES = ("perceptron", "mlp", "cnn", "rnn")
 
 
-def test_architectures(architectures):
-    g = architectures
+def test_architectures(architectures_page):
+    g = architectures_page
     assert g["arch_formula_matches"] is True, dump(g)
     assert g["arch_params_perceptron"] == 64 * 10 + 10
     assert g["arch_params_perceptron"] < g["arch_params_mlp"] < g["arch_params_cnn"]
@@ -136,15 +129,15 @@ def test_architectures(architectures):
     assert g["arch_epochs"] in (6, 8)
 
 
-def test_architectures_compute_per_parameter(architectures):
-    g = architectures
+def test_architectures_compute_per_parameter(architectures_page):
+    g = architectures_page
     # dense: about one multiply-add per parameter; reuse over positions / time steps: more
     assert 0.9 < g["arch_macs_per_param_mlp"] <= 1.0
     assert g["arch_macs_per_param_cnn"] > g["arch_macs_per_param_rnn"] > 5.0, dump(g)
 
 
-def test_held_out_is_worse_than_training(architectures):
-    g = architectures
+def test_held_out_is_worse_than_training(architectures_page):
+    g = architectures_page
     # the family that fits its training set best does worse on the held-out split
     assert g["arch_best_fit"] in ("perceptron", "MLP", "CNN", "RNN (LSTM)")
     assert g["arch_best_fit_test_loss"] > g["arch_best_fit_train_loss"], dump(g)

@@ -19,8 +19,6 @@ LOSSES_PAGE = {"seed": 0, "n_examples": 64, "n_classes": 4, "large_logit": 1000.
 GRADIENTS_PAGE = {"seed": 0, "n_points": 40, "n_steps": 300,
                   "learning_rates": [0.02, 0.1, 0.3]}
 BACKPROP_PAGE = {"seed": 0, "n_samples": 32, "hidden_units": 8, "train_steps": 150}
-BACKPROP_VARIANT = {"seed": 1, "n_samples": 48, "hidden_units": 12, "train_steps": 200,
-                    "activation": "relu", "learning_rate": 0.2}
 WORKED_PAGE = {"seed": 1, "n_samples": 50, "noise_std": 5.0, "n_steps": 200_000,
                "source_sign_steps": 5}
 WORKED_VARIANT = {"seed": 2, "n_samples": 80, "noise_std": 12.0, "n_steps": 200_000,
@@ -38,7 +36,7 @@ def _both(page, variant):
 
 PARAMS = {"losses_page": LOSSES_PAGE,
           "gradients_page": GRADIENTS_PAGE,
-          "backprop_page": BACKPROP_PAGE, "backprop_variant": BACKPROP_VARIANT,
+          "backprop_page": BACKPROP_PAGE,
           "worked_page": WORKED_PAGE, "worked_variant": WORKED_VARIANT}
 
 
@@ -58,11 +56,6 @@ def backprop_page():
 
 
 @pytest.fixture(scope="module")
-def backprop_variant():
-    return run_variant(BACKPROP, BACKPROP_VARIANT, tag="seed1")
-
-
-@pytest.fixture(scope="module")
 def worked_page():
     return run_page(WORKED, WORKED_PAGE)
 
@@ -79,11 +72,11 @@ def _page(page):
     return fixture
 
 
-# equalities with Keras and finite differences: one run; backprop and the worked
-# example also run at another size and seed
+# equalities with Keras, finite differences and GradientTape: one run; the worked
+# example also runs at another size and seed
 losses = _page("losses_page")
 gradients = _page("gradients_page")
-backprop = _both("backprop_page", "backprop_variant")
+backprop = _page("backprop_page")
 worked = _both("worked_page", "worked_variant")
 
 

@@ -26,18 +26,13 @@ NLP_PARAMS = {"page": {"seed": 0, "epochs": 20, "pretrain_epochs": 4,
                         "corpus_chars": 500_000, "labelled_sizes": [24, 96], "repeats": 2,
                         "multitask_size": 48}}
 WHICH = ["page", "other"]
-# Driving and NLP run once in CI (their runs are the costliest); medicine and finance
-# also run at another size and seed.
+# Medicine, driving and NLP run once in CI (the budget); finance also runs at another
+# size and seed.
 
 
 @pytest.fixture(scope="module")
 def med_page():
     return run_page(MEDICINE, MED_PARAMS["page"])
-
-
-@pytest.fixture(scope="module")
-def med_other():
-    return run_variant(MEDICINE, MED_PARAMS["other"], tag="seed1")
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +58,7 @@ def nlp_page():
 # ------------------------------------------------------------------------------ medicine
 
 
-@pytest.mark.parametrize("which", WHICH)
+@pytest.mark.parametrize("which", ["page"])
 def test_medicine_recall_first_threshold(request, which):
     med = request.getfixturevalue(f"med_{which}")
     target = MED_PARAMS[which]["target_recall"]
@@ -83,7 +78,7 @@ def test_medicine_recall_first_threshold(request, which):
     assert med["med_n_test"] == 143 and med["med_n_val_malignant"] >= 30
 
 
-@pytest.mark.parametrize("which", WHICH)
+@pytest.mark.parametrize("which", ["page"])
 def test_medicine_fusion_is_close_to_the_best_member(request, which):
     med = request.getfixturevalue(f"med_{which}")
     # averaging three good models is never far from the best one picked with hindsight,

@@ -52,15 +52,8 @@ def test_real_model_bill(bill):
     assert bill["tfm_chinchilla_formula_params_ratio"] == pytest.approx(0.92, abs=0.005)
 
 
-def test_bill_at_another_size_and_seed():
-    other = run_variant(BILL, {"seed": 1, "d_models": [96, 192], "n_heads": 2,
-                               "n_layers": 3, "context": 32, "long_contexts": [32, 128],
-                               "batch_size": 3}, tag="seed1")
-    assert other["tfm_param_formula_matches"] is True, dump(other)
-    assert other["tfm_flops_matmul_exact"] is True
-    assert other["tfm_flops_rel_error"] <= 0.05, dump(other)
-    assert other["tfm_memory_rel_error"] <= 0.01, dump(other)
-    assert other["tfm_state_bytes_per_param"] == pytest.approx(16.0)
+# The bill runs once (its six configurations already vary depth, width, heads and
+# vocabulary); the law, whose claim depends on sizes and seeds, runs a variant.
 
 
 # --- the scaling law: five (page) and four (variant) widths on 128k tokens -----------------
@@ -132,11 +125,3 @@ def test_batching_raises_throughput(kv):
     assert kv["kv_batch_latency_ratio"] > 0
 
 
-def test_cache_at_another_size_and_seed():
-    other = run_variant(KV, {"seed": 1, "d_model": 128, "n_heads": 2, "n_layers": 3,
-                             "context": 128, "decode_lengths": [64, 128],
-                             "batch_sizes": [1, 8], "repeats": 2}, tag="seed1")
-    assert other["kv_cache_tokens_identical"] is True, dump(other)
-    # processor time, not wall time: the variant's claim must not depend on the load
-    assert other["kv_cache_cpu_speedup_longest"] > 1, dump(other)
-    assert other["kv_cache_bytes_per_token"] == 2 * 3 * 128 * 4

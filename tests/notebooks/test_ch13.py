@@ -75,11 +75,6 @@ def test_tensor_parallel_equals_one_device(tp):
     check_tp(tp, 4)
 
 
-def test_tensor_parallel_other_size_and_seed():
-    check_tp(run_variant(TP, {"seed": 1, "num_devices": 2, "batch_size": 8, "width": 8,
-                              "hidden_units": 32}, tag="seed1"), 2)
-
-
 def check_fsdp(g, devices):
     assert g["fsdp_max_abs_diff"] <= 1e-5, dump(g)
     assert g["fsdp_dp_max_abs_diff"] <= 1e-5, dump(g)
@@ -114,10 +109,8 @@ def test_pipeline_gradients_and_bubble(pp):
     check_pp(pp, 4, 8)
 
 
-def test_pipeline_other_size_and_seed():
-    check_pp(run_variant(PIPELINE, {"seed": 1, "num_devices": 3, "stages": 3,
-                                    "micro_batches": 4, "batch_size": 16, "width": 8},
-                         tag="seed1"), 3, 4)
+# Tensor and pipeline parallelism run once; sharding and the hybrid mesh also run on
+# another mesh and seed.
 
 
 def check_hybrid(g, shape):

@@ -141,7 +141,3 @@ def test_critical_batch():
     check_critical(run_page(CRITICAL, CRITICAL_SMALL), 4)
 
 
-def test_critical_batch_other_seed():
-    params = {**CRITICAL_SMALL, "seed": 1, "batch_sizes": [16, 128, 1024],
-              "lr_grid": [0.8, 3.2], "hidden": 24}
-    check_critical(run_variant(CRITICAL, params, tag="seed1"), 3)
