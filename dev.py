@@ -113,6 +113,7 @@ def hide_injected_parameters(notebook: Path) -> None:
 
 
 LOG = ROOT / "_build" / "logs" / "book.log"
+_SPHINX_PROBLEM = re.compile(r"(^|: )(WARNING|ERROR): ")  # not TensorFlow's own logging
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _NB_EVENT = re.compile(r"^(?P<path>\S+\.ipynb): (?P<what>Executing notebook|Executed notebook in "
                        r"(?P<secs>[\d.]+) seconds|Using cached notebook)")
@@ -152,7 +153,7 @@ def build(source: Path, *, strict: bool) -> None:
                 failure.append(line.rstrip())
             elif current is not None and ("Exception occurred" in line or "ExecutionError" in line):
                 failure.append(line.rstrip())
-            elif (strict and "WARNING" in line) or "ERROR" in line:
+            elif _SPHINX_PROBLEM.search(line) and (strict or "ERROR" in line):
                 print("  " + line.rstrip(), flush=True)
         code = proc.wait()
     if current is not None:
