@@ -10,6 +10,8 @@ for path in (ROOT, ROOT / "tests"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
+import pytest  # noqa: E402
+
 import scalekit  # noqa: E402,F401  (sets TF_USE_LEGACY_KERAS before any test imports TF)
 
 # The notebook modules that take longest run first, so that the parallel workers
@@ -24,3 +26,23 @@ SLOWEST_FIRST = ["test_ch06", "test_ch05_compression", "test_ch12", "test_ch02",
 def pytest_collection_modifyitems(items):
     rank = {name: i for i, name in enumerate(SLOWEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.stem, len(rank)))
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    """A trained-enough 4-8-3 classifier on separable random data, plus that data."""
+    import numpy as np
+
+    from scalekit import env
+
+    tf = env.setup(seed=0)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(120, 4)).astype(np.float32)
+    y = np.argmax(x[:, :3], axis=1)
+    model = tf.keras.Sequential([tf.keras.Input(shape=(4,)),
+                                 tf.keras.layers.Dense(8, activation="relu"),
+                                 tf.keras.layers.Dense(3)])
+    model.compile(optimizer=tf.keras.optimizers.Adam(0.05),
+                  loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(x, y, epochs=30, verbose=0)
+    return model, x, y

@@ -8,20 +8,6 @@ from scalekit import compare, compress, env
 tf = env.setup(seed=0)
 
 
-@pytest.fixture(scope="module")
-def tiny_model():
-    """A trained-enough 4-8-3 classifier on separable random data, plus that data."""
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(120, 4)).astype(np.float32)
-    y = np.argmax(x[:, :3], axis=1)
-    model = tf.keras.Sequential([tf.keras.Input(shape=(4,)),
-                                 tf.keras.layers.Dense(8, activation="relu"),
-                                 tf.keras.layers.Dense(3)])
-    model.compile(optimizer=tf.keras.optimizers.Adam(0.05),
-                  loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    model.fit(x, y, epochs=30, verbose=0)
-    return model, x, y
-
 
 def test_sparsity_counts_exact_zeros():
     assert compress.sparsity(np.array([0.0, 1.0, 0.0, 2.0])) == 0.5
