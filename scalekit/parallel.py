@@ -12,20 +12,23 @@ This module holds only what they would otherwise repeat:
   schedule as (phase, stage, micro-batch, time slot) rows, its idle fraction measured from
   the rows, and the closed form (S − 1)/(M + S − 1);
 * :func:`state_bytes`, :func:`step_comm_bytes`, :func:`bill`: memory of model states
-  per device and communication per training step per device, for each strategy.
+  per device and communication per training step per device, for each strategy;
+* :func:`mlp_task`: the two-layer MLP's initial weights and a regression task generated
+  from a seed, shared by the sharded and hybrid pages so both train the same problem.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from scalekit._validate import positive_int, positive_int_list
 
 __all__ = [
     "device_type", "mesh_dims", "collective_bytes", "gpipe_schedule", "bubble_fraction",
-    "gpipe_bubble", "state_bytes", "step_comm_bytes", "bill", "STRATEGIES",
+    "gpipe_bubble", "state_bytes", "step_comm_bytes", "bill", "mlp_task", "STRATEGIES",
 ]
 
 #: Strategies :func:`state_bytes` and :func:`step_comm_bytes` know, in the bill's order.
@@ -222,3 +225,27 @@ def bill(models: dict[str, dict[str, float]], devices: Sequence[int], *,
                              "state_gb": mem, "fits": bool(mem < memory_gb),
                              "comm_gb": comm})
     return pd.DataFrame(rows)
+
+
+def mlp_task(seed: int, *, width: int, hidden_units: int, steps: int,
+             batch_size: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Initial weights of ``x @ w1 + b1 -> relu -> @ w2 + b2`` and ``steps`` batches.
+
+    Returns ``(init, x, y)``: ``init`` maps ``w1, b1, w2, b2`` to float64 arrays (scaled
+    normal weights, zero biases); ``x`` has shape ``(steps, batch_size, width)`` and ``y``
+    is a noisy ``tanh`` of a random linear map of ``x`` (a target the MLP can learn).
+    """
+    seed = positive_int("seed", seed, allow_zero=True)
+    width = positive_int("width", width)
+    hidden_units = positive_int("hidden_units", hidden_units)
+    steps = positive_int("steps", steps)
+    batch_size = positive_int("batch_size", batch_size)
+    rng = np.random.default_rng(seed)
+    init = {"w1": rng.normal(0, width**-0.5, (width, hidden_units)),
+            "b1": np.zeros(hidden_units),
+            "w2": rng.normal(0, hidden_units**-0.5, (hidden_units, width)),
+            "b2": np.zeros(width)}
+    teacher = rng.normal(0, width**-0.5, (width, width))
+    x = rng.normal(size=(steps, batch_size, width))
+    y = np.tanh(x @ teacher) + 0.1 * rng.normal(size=x.shape)
+    return init, x, y

@@ -101,3 +101,15 @@ def test_bill_table():
     assert row.state_gb == pytest.approx(112.0) and not row.fits
     with pytest.raises(ValueError, match="lacks"):
         parallel.bill({"x": {"params": 1.0}}, [8])
+
+
+def test_mlp_task_shapes_seed_and_bad_input():
+    init, x, y = parallel.mlp_task(0, width=4, hidden_units=6, steps=3, batch_size=5)
+    assert init["w1"].shape == (4, 6) and init["w2"].shape == (6, 4)
+    assert not init["b1"].any() and x.shape == y.shape == (3, 5, 4)
+    again = parallel.mlp_task(0, width=4, hidden_units=6, steps=3, batch_size=5)
+    assert (again[1] == x).all()
+    with pytest.raises(ValueError, match="hidden_units"):
+        parallel.mlp_task(0, width=4, hidden_units=0, steps=3, batch_size=5)
+    with pytest.raises(TypeError, match="width"):
+        parallel.mlp_task(0, width=4.5, hidden_units=6, steps=3, batch_size=5)

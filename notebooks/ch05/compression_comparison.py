@@ -17,7 +17,7 @@
 #
 # The source names the compression methods (§1.5: pruning, quantization, parameter sharing,
 # low-rank factorization) but measures none of them. This section applies each one to the
-# model of {ref}`ch05-compression`, a {glue:text}`cmp_params_keras`-parameter MLP on the
+# model of {ref}`ch05-compression`, a {glue:text}`cmp_params_keras:,`-parameter MLP on the
 # bundled digits, and measures what a deployment cares about: file size after gzip,
 # accuracy of the *deployed* TFLite model on the test set, and single-example latency in
 # the TFLite interpreter.
@@ -198,7 +198,7 @@ report.record(
 # Quantization does not reduce the number of parameters: the int8 flatbuffer stores
 # {glue:text}`cmp_params_int8` weights (`tflite.weight_count` counts the entries of the
 # constant tensors its operations read), exactly the Keras model's
-# {glue:text}`cmp_params_keras`. What shrinks is the storage per weight, 8 bits instead
+# {glue:text}`cmp_params_keras:,`. What shrinks is the storage per weight, 8 bits instead
 # of 32, so the file and the memory traffic shrink; the count stays.
 #
 # (ch05-compression-qat)=

@@ -76,14 +76,8 @@ mesh = dtensor.create_mesh(dims, device_type=parallel.device_type(num_devices))
 U = dtensor.UNSHARDED
 spec = {"w1": [U, "model"], "b1": ["model"], "w2": ["model", U], "b2": [U]}
 
-rng = np.random.default_rng(seed)
-init = {"w1": rng.normal(0, width**-0.5, (width, hidden_units)),
-        "b1": np.zeros(hidden_units),
-        "w2": rng.normal(0, hidden_units**-0.5, (hidden_units, width)),
-        "b2": np.zeros(width)}
-teacher = rng.normal(0, width**-0.5, (width, width))
-x_np = rng.normal(size=(steps, batch_size, width))
-y_np = np.tanh(x_np @ teacher) + 0.1 * rng.normal(size=x_np.shape)
+init, x_np, y_np = parallel.mlp_task(seed, width=width, hidden_units=hidden_units,
+                                     steps=steps, batch_size=batch_size)
 
 
 def block(p, x):

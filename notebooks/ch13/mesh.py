@@ -49,7 +49,7 @@ if "google.colab" in sys.modules and importlib.util.find_spec("scalekit") is Non
 # %% tags=["parameters"]
 seed = 0                # every random draw follows from it
 num_devices = 4         # logical devices of the mesh (GPUs where there are enough)
-mesh_shape = [2, 2]     # devices along the (batch, model) axes; their product is num_devices
+mesh_shape = [2, 2]     # devices along (batch, model); their product is num_devices
 rows = 8                # the example matrix: rows (split along "batch") ...
 cols = 8                # ... and columns (split along "model")
 
