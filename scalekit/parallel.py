@@ -14,7 +14,9 @@ This module holds only what they would otherwise repeat:
 * :func:`state_bytes`, :func:`step_comm_bytes`, :func:`bill`: memory of model states
   per device and communication per training step per device, for each strategy;
 * :func:`mlp_task`: the two-layer MLP's initial weights and a regression task generated
-  from a seed, shared by the sharded and hybrid pages so both train the same problem.
+  from a seed, shared by the sharded and hybrid pages so both train the same problem;
+* :func:`adam_update`: Adam on dicts of (D)Variables, written out so that the sharded
+  page can shard its slots; the hybrid page trains with the same update.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from scalekit._validate import positive_int, positive_int_list
 
 __all__ = [
     "device_type", "mesh_dims", "collective_bytes", "gpipe_schedule", "bubble_fraction",
-    "gpipe_bubble", "state_bytes", "step_comm_bytes", "bill", "mlp_task", "STRATEGIES",
+    "gpipe_bubble", "state_bytes", "step_comm_bytes", "bill", "mlp_task", "adam_update",
+    "STRATEGIES",
 ]
 
 #: Strategies :func:`state_bytes` and :func:`step_comm_bytes` know, in the bill's order.
@@ -249,3 +252,26 @@ def mlp_task(seed: int, *, width: int, hidden_units: int, steps: int,
     x = rng.normal(size=(steps, batch_size, width))
     y = np.tanh(x @ teacher) + 0.1 * rng.normal(size=x.shape)
     return init, x, y
+
+
+def adam_update(p: dict, g: dict, m: dict, v: dict, t: int, *, lr: float,
+                b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8) -> None:
+    """One Adam step on the variables ``p`` with gradients ``g`` and slots ``m``, ``v``.
+
+    ``t`` is the 1-based step. The new moments are computed before anything is assigned:
+    inside one ``tf.function``, reading a sharded ``DVariable`` right after assigning it
+    was not reliably ordered with TensorFlow 2.21, and this form is correct on every
+    layout.
+    """
+    import tensorflow as tf
+
+    if set(p) != set(g) or set(p) != set(m) or set(p) != set(v):
+        raise ValueError(f"p, g, m and v must have the same keys, got {sorted(p)}, "
+                         f"{sorted(g)}, {sorted(m)}, {sorted(v)}")
+    for k in p:
+        m_new = b1 * m[k] + (1 - b1) * g[k]
+        v_new = b2 * v[k] + (1 - b2) * tf.square(g[k])
+        m_hat, v_hat = m_new / (1 - b1**t), v_new / (1 - b2**t)
+        p[k].assign_sub(lr * m_hat / (tf.sqrt(v_hat) + eps))
+        m[k].assign(m_new)
+        v[k].assign(v_new)

@@ -84,16 +84,6 @@ def block(p, x):
     return tf.matmul(tf.nn.relu(tf.matmul(x, p["w1"]) + p["b1"]), p["w2"]) + p["b2"]
 
 
-def adam_update(p, g, m, v, t, lr=learning_rate, b1=0.9, b2=0.999, eps=1e-8):
-    """Adam as on the ZeRO page: new moments first, every assignment last."""
-    for k in p:
-        m_new = b1 * m[k] + (1 - b1) * g[k]
-        v_new = b2 * v[k] + (1 - b2) * tf.square(g[k])
-        m_hat, v_hat = m_new / (1 - b1**t), v_new / (1 - b2**t)
-        p[k].assign_sub(lr * m_hat / (tf.sqrt(v_hat) + eps))
-        m[k].assign(m_new)
-        v[k].assign(v_new)
-
 
 def train(p, m, v, place=lambda a, k: a, to_numpy=lambda t: t.numpy()):
     """K Adam steps on the page's data; ``place`` puts a batch or a step on devices."""
@@ -101,7 +91,7 @@ def train(p, m, v, place=lambda a, k: a, to_numpy=lambda t: t.numpy()):
     def step(x, y, t):
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(tf.square(block(p, x) - y))
-        adam_update(p, tape.gradient(loss, p), m, v, t)
+        parallel.adam_update(p, tape.gradient(loss, p), m, v, t, lr=learning_rate)
         return loss
 
     for k in range(steps):

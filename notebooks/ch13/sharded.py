@@ -78,17 +78,15 @@ def mse(p, x, y):
     return tf.reduce_mean(tf.square(mlp(p, x) - y))
 
 
-def adam_update(p, g, m, v, t, lr=learning_rate, b1=0.9, b2=0.999, eps=1e-8):
-    """One Adam step. New moments are computed first and every assignment comes last."""
-    for k in p:
-        m_new = b1 * m[k] + (1 - b1) * g[k]
-        v_new = b2 * v[k] + (1 - b2) * tf.square(g[k])
-        m_hat, v_hat = m_new / (1 - b1**t), v_new / (1 - b2**t)
-        p[k].assign_sub(lr * m_hat / (tf.sqrt(v_hat) + eps))
-        m[k].assign(m_new)
-        v[k].assign(v_new)
-
 # %% [markdown]
+# Adam, written out (`scalekit.parallel.adam_update`, which the hybrid page reuses):
+#
+# ```{literalinclude} ../../scalekit/parallel.py
+# :language: python
+# :pyobject: adam_update
+# :caption: scalekit/parallel.py, adam_update
+# ```
+#
 # Computing the new moments before assigning anything is not only tidy: inside one
 # `tf.function`, reading a sharded `DVariable` right after assigning it was not ordered
 # reliably in our runs with TensorFlow 2.21 (one bias kept its old value), while this form
@@ -106,7 +104,7 @@ def train_single():
     def step(x, y, t):
         with tf.GradientTape() as tape:
             loss = mse(p, x, y)
-        adam_update(p, tape.gradient(loss, p), m, v, t)
+        parallel.adam_update(p, tape.gradient(loss, p), m, v, t, lr=learning_rate)
         return loss
 
     losses = [float(step(x_np[k], y_np[k], tf.constant(k + 1.0, tf.float64)))
@@ -165,7 +163,7 @@ def train_dtensor(layout_of):
             loss = mse(full, x, y)
         grads = tape.gradient(loss, p)
         grads = {k: dtensor.relayout(g, p[k].layout) for k, g in grads.items()}
-        adam_update(p, grads, m, v, t)
+        parallel.adam_update(p, grads, m, v, t, lr=learning_rate)
         return loss
 
     data = dtensor.Layout(["batch", U], mesh)
