@@ -21,12 +21,34 @@ ROOT = Path(__file__).resolve().parents[1]
 EXECUTED = ROOT / "_build" / "executed"
 VARIANTS = ROOT / "_build" / "variants"
 GLUE_MIME_PREFIX = "application/papermill.record/"
+_FORK_SERVER = None
+
+
+def kernel_name() -> str:
+    """The kernel to run notebooks in: forked from a warm server unless turned off.
+
+    ``SCALEKIT_FORK_KERNELS=0`` runs every notebook in an ordinary ``python3`` kernel.
+    """
+    global _FORK_SERVER
+    if os.environ.get("SCALEKIT_FORK_KERNELS", "1") == "0":
+        return "python3"
+    if _FORK_SERVER is None:
+        import atexit
+
+        import forkkernel
+
+        _FORK_SERVER = forkkernel.ForkServer(pythonpath=str(ROOT))
+        atexit.register(_FORK_SERVER.close)
+        os.environ.update(_FORK_SERVER.environ())
+    return "scalekit-fork"
 
 
 def execute(notebook: str, parameters: dict[str, Any], *, out: Path, timeout: int = 1200) -> Path:
     """Run ``notebook`` (path relative to the repository) with papermill into ``out``.
 
-    The kernel runs in the notebook's folder, as Jupyter Book runs it.
+    The kernel runs in the notebook's folder, as Jupyter Book runs it, forked from a
+    process that has imported TensorFlow already (:func:`kernel_name`,
+    ``tests/forkkernel.py``): the notebook still runs every cell in a new process.
     """
     import papermill as pm
 
@@ -37,12 +59,18 @@ def execute(notebook: str, parameters: dict[str, Any], *, out: Path, timeout: in
     env_before = os.environ.get("PYTHONPATH")
     # The kernel must import this checkout's scalekit even when it is not installed.
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env_before) if p)
+    kernel = kernel_name()
     try:
         pm.execute_notebook(
-            str(src), str(out), parameters=parameters, kernel_name="python3",
+            str(src), str(out), parameters=parameters, kernel_name=kernel,
             cwd=str(src.parent), execution_timeout=timeout, progress_bar=False,
             log_output=False,
         )
+        if kernel != "python3":  # the executed copy names the kernel readers use
+            executed = nbformat.read(out, as_version=4)
+            executed.metadata["kernelspec"] = nbformat.read(
+                src, as_version=4).metadata["kernelspec"]
+            nbformat.write(executed, out)
     finally:
         if env_before is None:
             os.environ.pop("PYTHONPATH", None)
