@@ -181,8 +181,8 @@ report.record(
 # 192. Over the four modules the naive version costs
 # {glue:text}`blocks_inception_saving_min:.1f` to
 # {glue:text}`blocks_inception_saving_max:.1f` times as many parameters, and, since each
-# weight of a convolution is used once per output position, about as many multiply-adds. It
-# also widens: its output has {glue:text}`blocks_incep3a_naive_channels:,.0f` channels
+# weight of a convolution is used once per output position, about as many
+# multiply-adds. It also widens: its output has {glue:text}`blocks_incep3a_naive_channels:,.0f` channels
 # instead of {glue:text}`blocks_incep3a_channels:,.0f`, because the pooling branch
 # passes every input channel on, so each stacked module would read more channels than the
 # last. The bottleneck is what makes the multi-scale idea scale.
@@ -434,8 +434,9 @@ report.record(
 # * At {glue:text}`blocks_depth_max` layers the plain sigmoid stack's first-layer gradient
 #   is {glue:text}`blocks_ratio_plain:.1e` of its output layer's; the residual and dense
 #   stacks keep ratios of {glue:text}`blocks_ratio_residual:.2g` and
-#   {glue:text}`blocks_ratio_dense:.2g`, and their first-layer gradient barely changes
-#   with depth.
+#   {glue:text}`blocks_ratio_dense:.2g`, and their first-layer gradient changes by at
+#   most a factor of {glue:text}`blocks_first_spread_residual:.1f` and
+#   {glue:text}`blocks_first_spread_dense:.1f` over all depths.
 # * Of the source's "hierarchical feature extraction and multi-scale feature fusion",
 #   only the second describes one of the three (Inception); ResNet and DenseNet are
 #   answers to the gradient's path through depth.
