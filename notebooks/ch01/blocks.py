@@ -16,9 +16,9 @@
 # # The architectures of the history: residual, Inception and DenseNet blocks
 #
 # The source's history of scaling (§1.6, item 6) says that, to meet the cost of deep
-# networks, researchers proposed ResNet, Inception and DenseNet, which "通过层次化特征提取和
-# 多尺度特征融合，提高了模型的性能和可扩展性" (improved performance and scalability through
-# hierarchical feature extraction and multi-scale feature fusion). The three blocks solve
+# networks, researchers proposed ResNet, Inception and DenseNet, which
+# "通过层次化特征提取和多尺度特征融合，提高了模型的性能和可扩展性" (improved performance
+# and scalability through hierarchical feature extraction and multi-scale feature fusion). The three blocks solve
 # different problems. This page counts the parameters of an Inception module and of a
 # DenseNet dense block by formula, checks every count against Keras's `count_params()`,
 # and measures, the way {ref}`chapter 3 measured the residual fix <ch03-fixes>`, how the
@@ -277,7 +277,7 @@ report.record(
 # layers multiplies the channels by {glue:text}`blocks_dense_channel_ratio_doubling:.2f`
 # and the parameters by {glue:text}`blocks_dense_param_ratio_doubling:.2f`. That is why
 # DenseNets use small growth rates, the bottleneck and compressing transitions, and why
-# their blocks stay short (6 to 48 layers in DenseNet-121 to -264).
+# their blocks stay short (6 to 64 layers per block from DenseNet-121 to -264).
 #
 # (ch01-blocks-gradients)=
 # ## Gradient flow: plain, residual and dense stacks
@@ -451,7 +451,8 @@ report.record(
 #    first-layer gradient still fall with depth? Compare with chapter 3's result.
 # 3. Replace the sigmoid by ReLU with He initialization in all three stacks. Which
 #    stack's gradient profile changes most, and why?
-# 4. A dense block with $k = 32$ and 48 layers (the last block of DenseNet-201): how many
-#    parameters with and without the bottleneck, for 896 input channels?
+# 4. The last block of DenseNet-264 has $k = 32$, 48 layers and 1,152 input channels. How
+#    many parameters does it have with and without the bottleneck, and how many channels
+#    does it output?
 # 5. Train the three stacks for a few epochs with Adam (as in {ref}`ch03-fixes`). Does the
 #    dense stack's better gradient at initialization show up as a faster-falling loss?
