@@ -53,8 +53,8 @@ def test_model_beats_popularity_on_held_out_interactions(rec):
 def test_generated_data_is_skewed(rec):
     params, g = rec
     assert g["rec_train_interactions"] == params["num_users"] * params["per_user"]
-    # the top 1 % of items get clearly more than 1 % of the interactions
-    assert g["rec_top1pct_item_share"] > 0.03, dump(g)
+    # the top 10 % of items get several times their even share of the interactions
+    assert g["rec_top10pct_item_share"] > 0.3, dump(g)
 
 
 def test_each_parameter_server_holds_its_share_of_the_table(rec):
@@ -84,7 +84,7 @@ def test_training_ran_and_sharding_changed_nothing(rec):
 
 
 def test_sparse_updates_touch_few_rows(rec):
-    _, g = rec
+    params, g = rec
     assert g["rec_grad_is_indexed_slices"] is True
     assert g["rec_grad_rows_match_batch"] is True
     for key in ("rec_user_rows_touched", "rec_item_rows_touched",
@@ -93,5 +93,7 @@ def test_sparse_updates_touch_few_rows(rec):
     # smaller batches touch a smaller share; 32 examples touch at most 32 users
     assert g["rec_user_rows_touched_batch32"] < g["rec_user_rows_touched"], dump(g)
     assert g["rec_item_rows_touched_batch32"] < g["rec_item_rows_touched"], dump(g)
-    assert g["rec_user_rows_touched_batch32"] <= 32 / 1200
-    assert g["rec_item_rows_touched_batch32"] < 0.07, dump(g)
+    assert g["rec_user_rows_touched_batch32"] <= 32 / params["num_users"]
+    assert g["rec_item_rows_touched_batch32"] <= 32 / params["num_items"]
+    # popular items recur: a batch of 32 names fewer distinct items than examples
+    assert g["rec_item_rows_touched_batch32"] < 0.95 * 32 / params["num_items"], dump(g)
