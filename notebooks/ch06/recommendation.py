@@ -141,7 +141,8 @@ strategy = tf.distribute.ParameterServerStrategy(resolver,
 # %% [markdown]
 # The model is matrix factorization: a user row $w_u$ and an item row $v_i$ of
 # `embedding_dim` numbers each, plus an item bias $b_i$ that can absorb popularity; the
-# score is the logit $w_u \cdot v_i + b_i$, trained with binary cross-entropy and Adam.
+# score is the logit $w_u \cdot v_i + b_i$, trained with binary cross-entropy, a small L2
+# penalty on the rows a batch looks up, and Adam.
 
 # %%
 with strategy.scope():
@@ -364,8 +365,9 @@ report.record(
 # move. An all-reduce of dense gradients would move the whole table every step, and
 # every worker would hold all of it.
 #
-# At this toy size a batch still covers a sizeable share of the small item table, because
-# popular items recur in every batch. The share falls with the ratio of batch to table:
+# At this toy size a batch still covers a sizeable share of the item table, because it
+# holds about as many examples as the table has rows (popular items, which recur, keep the
+# share below that ratio). The share falls with the ratio of batch to table:
 
 # %%
 sizes = sorted({32, 128, 512, global_batch_size})
@@ -415,6 +417,6 @@ report.record("rec", item_rows_touched_batch32=touched.loc[32, "item rows"],
 # 2. Replace `FixedShardsPartitioner(num_ps)` with
 #    `MinSizePartitioner(min_shard_bytes=64 * 1024, max_shards=num_ps)`. Which variables
 #    stay whole, and on which server?
-# 3. Generate the item ids in popularity order (skip the shuffle in the generator) and
-#    count, per parameter server, the item lookups of one epoch. Why do production
-#    systems hash ids before sharding?
+# 3. Relabel the items by popularity rank (the most popular item gets id 0, using
+#    `interactions.popularity`) and count, per parameter server, the item lookups of one
+#    epoch. Why do production systems hash ids before sharding?

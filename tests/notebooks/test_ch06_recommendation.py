@@ -95,5 +95,3 @@ def test_sparse_updates_touch_few_rows(rec):
     assert g["rec_item_rows_touched_batch32"] < g["rec_item_rows_touched"], dump(g)
     assert g["rec_user_rows_touched_batch32"] <= 32 / params["num_users"]
     assert g["rec_item_rows_touched_batch32"] <= 32 / params["num_items"]
-    # popular items recur: a batch of 32 names fewer distinct items than examples
-    assert g["rec_item_rows_touched_batch32"] < 0.95 * 32 / params["num_items"], dump(g)
