@@ -365,6 +365,54 @@ report.record(
 # move. An all-reduce of dense gradients would move the whole table every step, and
 # every worker would hold all of it.
 #
+# Sparse *traffic* is not always sparse *work* on the server, where each variable's update
+# runs. Adagrad, the optimizer of DistBelief's parameter servers {cite:p}`dean2012large`,
+# changes only the rows named in the gradient. Keras's Adam, used here, first decays its
+# two moment estimates in *every* row and then moves every row whose moment is not zero,
+# so once enough batches have passed it rewrites the whole table at every step. We measure it on
+# copies of the trained model: a few steps with small batches to fill the optimizer's
+# state, then the share of item rows that one more step changes.
+
+# %%
+warmup, small_batch = 10, 32
+
+
+def rows_changed(optimizer, batch_size: int = small_batch) -> float:
+    """Share of item rows that step warmup + 1 changes (batches of batch_size)."""
+    copy = recsys.mf_model(num_users, num_items, embedding_dim)
+    copy.set_weights(local.get_weights())
+    table = copy.get_layer("item_embedding").embeddings
+    for step in range(warmup + 1):
+        before = table.numpy()
+        part = slice(step * batch_size, (step + 1) * batch_size)
+        with tf.GradientTape() as tape:
+            loss = loss_fn(labels[part, None], copy({k: v[part] for k, v in
+                                                     examples.items()}))
+        grads = tape.gradient(loss, copy.trainable_variables)
+        optimizer.apply_gradients(zip(grads, copy.trainable_variables, strict=True))
+    return float(np.mean(np.any(table.numpy() != before, axis=1)))
+
+
+changed = {"Adagrad": rows_changed(tf.keras.optimizers.Adagrad(learning_rate)),
+           "Adam": rows_changed(tf.keras.optimizers.Adam(learning_rate))}
+last_batch = items[warmup * small_batch:(warmup + 1) * small_batch]
+print({k: f"{v:.1%}" for k, v in changed.items()},
+      f"rows in the last batch: {np.unique(last_batch).size / num_items:.1%}")
+
+# %% tags=["remove-input"]
+report.record("rec", rows_changed_adagrad=changed["Adagrad"],
+              rows_changed_adam=changed["Adam"],
+              rows_in_last_batch=np.unique(last_batch).size / num_items)
+
+# %% [markdown]
+# One step of 32 examples changed {glue:text}`rec_rows_changed_adagrad:.1%` of the item
+# rows under Adagrad, exactly the rows the batch names
+# ({glue:text}`rec_rows_in_last_batch:.1%`), and {glue:text}`rec_rows_changed_adam:.1%`
+# under Adam, which also moves every row an earlier batch touched. At production scale a
+# parameter server therefore pairs embedding tables with a row-wise optimizer (Adagrad,
+# SGD, or a "lazy" Adam that updates only the rows in the gradient); the rest of the model
+# can keep Adam.
+#
 # At this toy size a batch still covers a sizeable share of the item table, because it
 # holds about as many examples as the table has rows (popular items, which recur, keep the
 # share below that ratio). The share falls with the ratio of batch to table:
@@ -408,7 +456,9 @@ report.record("rec", item_rows_touched_batch32=touched.loc[32, "item rows"],
 # * A step touched {glue:text}`rec_user_rows_touched:.1%` of the user rows and
 #   {glue:text}`rec_item_rows_touched:.1%` of the item rows; embedding gradients are
 #   `IndexedSlices`, and sparse pulls and pushes are why parameter servers suit
-#   recommenders.
+#   recommenders. On the server, one small step changed
+#   {glue:text}`rec_rows_changed_adagrad:.1%` of the item rows under Adagrad and
+#   {glue:text}`rec_rows_changed_adam:.1%` under Keras's Adam.
 #
 # ## Exercises
 #

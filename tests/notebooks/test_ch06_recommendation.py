@@ -14,7 +14,7 @@ REC_PARAMS = {
              "epochs": 4, "steps_per_epoch": 25, "global_batch_size": 1024},
     # 500 items over 3 servers: shards of 167, 167 and 166 rows
     "other": {"seed": 1, "num_users": 1200, "num_items": 500, "per_user": 30,
-              "num_ps": 3, "epochs": 3, "steps_per_epoch": 30,
+              "num_ps": 3, "epochs": 3, "steps_per_epoch": 25,
               "global_batch_size": 1024},
 }
 DEFAULTS = {"num_ps": 2, "embedding_dim": 16, "test_per_user": 5}
@@ -95,3 +95,11 @@ def test_sparse_updates_touch_few_rows(rec):
     assert g["rec_item_rows_touched_batch32"] < g["rec_item_rows_touched"], dump(g)
     assert g["rec_user_rows_touched_batch32"] <= 32 / params["num_users"]
     assert g["rec_item_rows_touched_batch32"] <= 32 / params["num_items"]
+
+
+def test_adagrad_updates_only_the_batch_rows_and_adam_many_more(rec):
+    _, g = rec
+    assert g["rec_rows_changed_adagrad"] == pytest.approx(g["rec_rows_in_last_batch"])
+    assert 0 < g["rec_rows_in_last_batch"] < 0.1, dump(g)
+    # Adam moves every row an earlier batch gave a moment: the union of 11 batches
+    assert g["rec_rows_changed_adam"] > 3 * g["rec_rows_changed_adagrad"], dump(g)
