@@ -181,7 +181,8 @@ report.table(pd.DataFrame(rows), digits=3, index=False)
 #
 # * **Sparse updates.** A recommendation model with a huge embedding table touches a few
 #   rows per batch. Workers pull and push only those rows; all-reduce of a dense gradient
-#   would move the whole table. This is the setting of {cite:t}`li2014scaling`.
+#   would move the whole table. This is the setting of {cite:t}`li2014scaling`;
+#   {ref}`ch06-recommendation` trains such a model with its tables sharded across PS tasks.
 # * **Unreliable or uneven workers.** Asynchronous steps do not wait for the slowest
 #   worker, and a lost worker only slows the job down; with all-reduce every step waits for
 #   everyone, and a lost worker stops the job (see {ref}`ch05-fault-tolerance`).
