@@ -1,6 +1,6 @@
 """Small Keras (2, via ``tf.keras``) model builders with width and depth knobs, for sweeps.
 
-Used by chapters 1, 2, 5 and 6. Builders return *uncompiled* models so that each chapter
+Used by chapters 1, 2, 3, 5 and 6. Builders return *uncompiled* models so that each chapter
 shows its own ``compile`` call. Classifiers output logits (no softmax): pair them with
 ``SparseCategoricalCrossentropy(from_logits=True)``, the numerically stable form.
 """
@@ -8,8 +8,12 @@ shows its own ``compile`` call. Classifiers output logits (no softmax): pair the
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from scalekit._validate import fraction, positive_int
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def _name(value: object) -> str | None:
@@ -95,3 +99,25 @@ def count_params(model) -> dict[str, int]:
     trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
     frozen = int(sum(np.prod(w.shape) for w in model.non_trainable_weights))
     return {"trainable": trainable, "non_trainable": frozen, "total": trainable + frozen}
+
+
+def kernel_grad_norms(model, x, y, loss_fn) -> np.ndarray:
+    """Norm of ``∂loss/∂W`` for each kernel of ``model``, first layer to last.
+
+    One forward and backward pass of ``loss_fn(y, model(x, training=True))`` on the batch
+    ``(x, y)``; biases, batch-normalization scales and other non-kernel weights are skipped.
+    Chapters 1 (blocks) and 3 (vanishing gradients) plot these norms against depth.
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    if not hasattr(model, "trainable_variables"):
+        raise TypeError(f"model must be a Keras model, got {type(model).__name__}")
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
+    kernels = [v for v in model.trainable_variables if "kernel" in v.name]
+    if not kernels:
+        raise ValueError("model has no trainable kernel weights")
+    with tf.GradientTape() as tape:
+        loss = loss_fn(y, model(x, training=True))
+    return np.array([float(tf.norm(g)) for g in tape.gradient(loss, kernels)])

@@ -53,3 +53,32 @@ def test_count_params_counts_frozen_weights():
     assert models.count_params(m) == {"trainable": 6, "non_trainable": 6, "total": 12}
     with pytest.raises(TypeError, match="Keras model"):
         models.count_params("not a model")
+
+
+def test_kernel_grad_norms_match_a_hand_computed_gradient():
+    import numpy as np
+
+    tf = env.setup(seed=0)
+    model = tf.keras.Sequential([tf.keras.Input(shape=(3,)),
+                                 tf.keras.layers.Dense(2, use_bias=True)])
+    x = np.ones((4, 3), np.float32)
+    y = np.zeros((4, 2), np.float32)
+    norms = models.kernel_grad_norms(model, x, y, tf.keras.losses.MeanSquaredError())
+    w, b = (v.numpy() for v in model.weights)
+    # MSE over 4×2 outputs: dL/dW = X^T (2/8)(XW + b − y)
+    grad = x.T @ ((2 / 8) * (x @ w + b - y))
+    assert norms.shape == (1,)
+    assert np.isclose(norms[0], np.linalg.norm(grad), rtol=1e-5)
+
+
+def test_kernel_grad_norms_bad_input():
+    tf = env.setup(seed=0)
+    with pytest.raises(TypeError, match="model"):
+        models.kernel_grad_norms("not a model", [[0.0]], [0], tf.keras.losses.MSE)
+    model = tf.keras.Sequential([tf.keras.Input(shape=(1,)), tf.keras.layers.Dense(1)])
+    with pytest.raises(TypeError, match="loss_fn"):
+        models.kernel_grad_norms(model, [[0.0]], [[0.0]], "mse")
+    frozen = tf.keras.Sequential([tf.keras.Input(shape=(1,)), tf.keras.layers.Dense(1)])
+    frozen.trainable = False
+    with pytest.raises(ValueError, match="no trainable kernel"):
+        models.kernel_grad_norms(frozen, [[0.0]], [[0.0]], tf.keras.losses.MSE)

@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from scalekit import blocks, compare, data, env, plots, report
+from scalekit import blocks, compare, data, env, models, plots, report
 
 tf = env.setup(seed=seed)
 plots.set_theme()
@@ -292,7 +292,8 @@ report.record(
 # * **dense**: $h_l = \sigma(W_l [x, h_1, \dots, h_{l-1}])$ with `growth_rate` units per
 #   layer, and the output layer reads the concatenation of all of them.
 #
-# As in chapter 3, `layer_grad_norms` runs one forward and backward pass over the
+# As in chapter 3, `layer_grad_norms` (`scalekit.models.kernel_grad_norms`, listed in
+# {ref}`ch03-gradients`) runs one forward and backward pass over the
 # digits training set (scikit-learn's bundled images, nothing downloaded) at
 # initialization and returns the norm of the loss gradient with respect to each layer's
 # weight matrix, from the first layer to the output layer.
@@ -321,10 +322,8 @@ def stack(kind: str, depth: int) -> tf.keras.Model:
 
 
 def layer_grad_norms(model: tf.keras.Model) -> np.ndarray:
-    kernels = [v for v in model.trainable_variables if "kernel" in v.name]
-    with tf.GradientTape() as tape:
-        loss = loss_fn(y, model(x, training=True))
-    return np.array([float(tf.norm(g)) for g in tape.gradient(loss, kernels)])
+    """Gradient norm of each layer's kernel on this page's training set."""
+    return models.kernel_grad_norms(model, x, y, loss_fn)
 
 
 rows = []

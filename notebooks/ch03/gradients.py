@@ -60,7 +60,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from scalekit import data, env, plots, report
+from scalekit import data, env, models, plots, report
 
 tf = env.setup(seed=seed)
 plots.set_theme()
@@ -77,11 +77,18 @@ report.record("vg", depth=depth, epochs=epochs)
 # `deep_mlp` stacks `depth − 1` hidden Dense layers and a linear output layer. Two
 # switches add the modern fixes: batch normalization before each hidden activation
 # {cite:p}`ioffe2015batch`, and residual connections $h_k = h_{k-1} + f(W_k h_{k-1})$
-# {cite:p}`he2016deep`. `layer_grad_norms` runs one forward and backward pass over the
-# training set and returns the norm of the loss gradient with respect to each layer's
-# weight matrix, from the first layer to the last. Every layer gets its own initializer
-# object: Keras repeats the same draws when one initializer instance is reused, which
-# would make every hidden layer's weights identical.
+# {cite:p}`he2016deep`. Every layer gets its own initializer object: Keras repeats the
+# same draws when one initializer instance is reused, which would make every hidden
+# layer's weights identical. `layer_grad_norms` runs one forward and backward pass over
+# the training set and returns the norm of the loss gradient with respect to each layer's
+# weight matrix, from the first layer to the last (chapter 1's architecture page reuses
+# it):
+#
+# ```{literalinclude} ../../scalekit/models.py
+# :language: python
+# :pyobject: kernel_grad_norms
+# :caption: scalekit/models.py, kernel_grad_norms
+# ```
 
 # %%
 def deep_mlp(activation: str, initializer, *, batch_norm: bool = False,
@@ -105,10 +112,8 @@ def deep_mlp(activation: str, initializer, *, batch_norm: bool = False,
 
 
 def layer_grad_norms(model: tf.keras.Model) -> np.ndarray:
-    kernels = [v for v in model.trainable_variables if "kernel" in v.name]
-    with tf.GradientTape() as tape:
-        loss = loss_fn(y, model(x, training=True))
-    return np.array([float(tf.norm(g)) for g in tape.gradient(loss, kernels)])
+    """Gradient norm of each layer's kernel on this page's training set."""
+    return models.kernel_grad_norms(model, x, y, loss_fn)
 
 
 # %% [markdown]
