@@ -91,7 +91,7 @@ def make_dates(n_train: int, n_test: int, *, seed: int = 0,
         picks = rng.choice(parts[split], size=n, replace=n > len(parts[split]))
         fmts = rng.integers(0, len(FORMATS), size=n)
         dates = [FIRST + dt.timedelta(days=int(k)) for k in picks]
-        out[split] = ([format_date(d, FORMATS[f]) for d, f in zip(dates, fmts)],
+        out[split] = ([format_date(d, FORMATS[f]) for d, f in zip(dates, fmts, strict=True)],
                       [d.isoformat() for d in dates], fmts)
     return DateTask(*out["train"], *out["test"])
 
@@ -232,4 +232,4 @@ def exact_match(predicted: Sequence[str], reference: Sequence[str]) -> float:
     if len(predicted) != len(reference):
         raise ValueError(f"predicted has {len(predicted)} items, reference "
                          f"{len(reference)}")
-    return float(np.mean([p == r for p, r in zip(predicted, reference)]))
+    return float(np.mean([p == r for p, r in zip(predicted, reference, strict=True)]))
