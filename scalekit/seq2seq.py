@@ -213,12 +213,12 @@ def greedy_decode(model, source_ids: np.ndarray, steps: int = TARGET_LEN) -> np.
     source_ids = np.asarray(source_ids)
     if source_ids.ndim != 2:
         raise ValueError(f"source_ids must be 2-D, got shape {source_ids.shape}")
-    if not callable(getattr(model, "predict", None)):
+    if not callable(getattr(model, "predict_on_batch", None)):
         raise TypeError(f"model must be a Keras model, got {type(model).__name__}")
     dec = np.zeros((len(source_ids), steps), dtype=np.int32)
     out = np.zeros_like(dec)
     for t in range(steps):
-        logits = model.predict([source_ids, dec], batch_size=1024, verbose=0)
+        logits = np.asarray(model.predict_on_batch([source_ids, dec]))
         out[:, t] = logits[:, t].argmax(axis=-1)
         if t + 1 < steps:
             dec[:, t + 1] = out[:, t]
