@@ -57,12 +57,14 @@ def review(subject: str, adjective: str, *, verb: str = "was", negator: str = ""
     return " ".join(w for w in words if w), int(positive)
 
 
-def _clause(rng: np.random.Generator, *, negated: bool, positive: bool | None = None):
+def _clause(rng: np.random.Generator, *, negated: bool, positive: bool | None = None,
+            avoid: str = ""):
     adjectives = POSITIVE if positive else NEGATIVE
     if positive is None:
         adjectives = POSITIVE + NEGATIVE
     intensifier = rng.choice(["", *INTENSIFIERS]) if rng.random() < 0.5 else ""
-    return review(str(rng.choice(SUBJECTS)), str(rng.choice(adjectives)),
+    subject = str(rng.choice([s for s in SUBJECTS if s != avoid]))
+    return review(subject, str(rng.choice(adjectives)),
                   verb=str(rng.choice(VERBS)),
                   negator=str(rng.choice(NEGATORS)) if negated else "",
                   intensifier=str(intensifier))
@@ -73,7 +75,8 @@ def _draw(rng: np.random.Generator, shares: np.ndarray) -> tuple[str, int, str]:
     if kind == "contrast":
         first_positive = bool(rng.random() < 0.5)
         first, _ = _clause(rng, negated=False, positive=first_positive)
-        second, label = _clause(rng, negated=False, positive=not first_positive)
+        second, label = _clause(rng, negated=False, positive=not first_positive,
+                                avoid=first.split()[1])   # another subject
         return f"{first} but {second}", label, kind
     text, label = _clause(rng, negated=kind == "negated")
     return text, label, kind

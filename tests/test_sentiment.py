@@ -32,6 +32,7 @@ def test_make_reviews_distinct_seeded_and_labelled_by_the_rules():
         words = text.split()
         if kind == "contrast":
             assert "but" in words
+            assert words[1] != words[words.index("but") + 2]   # two different subjects
             last = words[-1]
             assert label == int(last in sentiment.POSITIVE)
         else:

@@ -258,7 +258,7 @@ report.record(
 # are non-negative and sum to one, and padding gets none.
 
 # %%
-_, weights_model, _ = translators[True]
+weights_model = translators[True][1]
 shown = [int(np.argmax(task.test_format == k)) for k in (4, 2)]  # two formats
 # the decoder inputs that greedy decoding fed in at its last step
 decoder_seen = seq2seq.teacher_inputs(decoded_ids[True])
@@ -295,17 +295,21 @@ report.figure("seq2seq_attention_fig", fig)
 #
 # Attention weights of the translator for two held-out dates (darker: more weight).
 # Each row is one step of greedy decoding; it sums to one over the source characters.
+# The titles show the model's own translation, right or wrong.
 # ```
 #
 # The largest deviation of a row sum from one over all held-out dates is
 # {glue:text}`seq2seq_attention_row_sum_dev:.1e`, and the largest weight on padding
 # {glue:text}`seq2seq_padding_weight_max:.1e`. The maps for
 # "{glue:text}`seq2seq_attention_example_a`" and
-# "{glue:text}`seq2seq_attention_example_b`" show where the decoder looked. Expect
-# the digits of the year to look at the year, and the month to look at the month's name
-# or digits, but do not expect a clean diagonal: the encoder's output at one character
-# already carries what it has read before it, so the weight on a character is not the
-# whole story of where the information came from.
+# "{glue:text}`seq2seq_attention_example_b`" show where the decoder looked. Nothing told
+# the model which source character spells which output character; the alignment is
+# learned from the pairs alone. Where the source has the digits, the output digits
+# typically look at them; a month written as a name is read from a few of its letters,
+# and the dashes, which the source does not contain, spread their weight. Read the maps
+# with one caution: the encoder's output at a character already carries what it has read
+# before it, so the weight on a character is not the whole story of where the
+# information came from.
 #
 # ## Sentiment: a bag of words against word order
 #
