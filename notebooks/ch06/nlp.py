@@ -18,7 +18,8 @@
 # The source's NLP case (its §6.4) speaks of translation and sentiment analysis on "large
 # text data", and its list of methods (§1.5) names **transfer learning** and **multi-task
 # learning** without showing either. Both are measured here on a corpus present wherever
-# Python is: the source files of the Python standard library.
+# Python is: the source files of the Python standard library. (Translation and sentiment
+# themselves are run on {ref}`ch06-translation`.)
 #
 # * **What is read.** `scalekit.data.stdlib_files` lists the `.py` files under
 #   `sysconfig.get_paths()["stdlib"]` in sorted order, skipping test suites, IDLE, demos
