@@ -10,8 +10,7 @@ pytestmark = pytest.mark.notebook
 
 FORECASTING = "notebooks/ch06/forecasting.ipynb"
 TS_PARAMS = {"page": {"seed": 0, "n_steps": 730, "n_folds": 3, "epochs": 15},
-             "other": {"seed": 1, "n_steps": 820, "n_folds": 3, "epochs": 15,
-                       "filters": 6}}
+             "other": {"seed": 1, "n_steps": 820, "n_folds": 3, "epochs": 15}}
 WHICH = ["page", "other"]
 
 
@@ -52,7 +51,7 @@ def test_forecasting_network_against_the_naive_forecasts(request, which):
     assert 0.7 < seasonal < 1.7, dump(ts)
     assert naive > 1.3 * seasonal, dump(ts)
     # at these sizes and seeds the network beats the seasonal naive forecast
-    assert beats and model < 0.97 * seasonal, dump(ts)
+    assert beats and model < 0.98 * seasonal, dump(ts)
     assert model > 0.5 * seasonal, dump(ts)   # but cannot beat the noise
 
 
