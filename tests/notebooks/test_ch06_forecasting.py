@@ -28,7 +28,7 @@ def ts_other():
 def test_forecasting_walk_forward_never_trains_on_the_future(request, which):
     ts = request.getfixturevalue(f"ts_{which}")
     params = TS_PARAMS[which]
-    assert ts["ts_last_train_target_minus_origin"] <= 0, dump(ts)
+    assert ts["ts_train_days_in_test"] == 0, dump(ts)
     assert ts["ts_n_folds"] == params["n_folds"]
     assert ts["ts_n_steps"] == params["n_steps"]
     assert ts["ts_horizon"] == 14
