@@ -48,7 +48,7 @@ def test_forecasting_network_against_the_naive_forecasts(request, which):
     assert ts["ts_model_over_seasonal_naive"] == pytest.approx(model / seasonal)
     assert 0 <= ts["ts_folds_model_better"] <= ts["ts_n_folds"]
     # the seasonal naive forecast scores about 1 out of sample; the naive one is far worse
-    assert 0.7 < seasonal < 1.7, dump(ts)
+    assert 0.5 < seasonal < 2.0, dump(ts)
     assert naive > 1.3 * seasonal, dump(ts)
     # at these sizes and seeds the network beats the seasonal naive forecast
     assert beats and model < 0.98 * seasonal, dump(ts)
