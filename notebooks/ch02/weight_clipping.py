@@ -146,9 +146,9 @@ def train(constraint=None, **clipping) -> dict:
 
 # %%
 runs = {"no clipping": train(),
-        f"weight clipping, c={clip_value:g}": train(ClipByValue(clip_value)),
-        f"max-norm, m={max_norm:g}": train(tf.keras.constraints.MaxNorm(max_norm)),
-        f"gradient clipping, {clipnorm:g}": train(global_clipnorm=clipnorm)}
+        f"weight clipping, |w| ≤ {clip_value:g}": train(ClipByValue(clip_value)),
+        f"max-norm, ‖w‖ ≤ {max_norm:g}": train(tf.keras.constraints.MaxNorm(max_norm)),
+        f"gradient clipping, ‖g‖ ≤ {clipnorm:g}": train(global_clipnorm=clipnorm)}
 none, wclip, mnorm, gclip = runs.values()
 
 
@@ -237,23 +237,24 @@ fig, (ax_w, ax_g) = plots.subplots(2)
 for name, r in runs.items():
     log = r["log"]
     ax_w.plot(log.index, log["max |w|"], label=name)
-    ax_g.plot(log.index, log["step / lr"].rolling(10, min_periods=1).mean(), label=name)
-ax_w.axhline(clip_value, color="k", ls="--", lw=1)
-ax_g.axhline(clipnorm, color="k", ls="--", lw=1)
+    ax_g.plot(log.index, log["step / lr"].rolling(10, min_periods=1).max(), label=name)
+ax_w.axhline(clip_value, color="k", ls="--", lw=1, zorder=0)
+ax_g.axhline(clipnorm, color="k", ls="--", lw=1, zorder=0)
 ax_w.set(xlabel="step", ylabel="largest |w|", yscale="log", title="Weights")
 ax_g.set(xlabel="step", ylabel="step length / learning rate", yscale="log",
-         title="Steps (mean of 10)")
+         title="Steps (max over 10)")
 ax_w.legend(fontsize=9)
 report.figure("weight_clip_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} weight_clip_fig
-# :alt: Two panels over training steps for four runs. Left, largest absolute weight on a log scale: weight clipping stays flat at the dashed bound 0.1, the other three runs sit above it and grow. Right, step length divided by the learning rate: gradient clipping stays at or below the dashed bound, plain SGD and the constrained runs do not.
+# :alt: Two panels over training steps for four runs. Left, largest absolute weight on a log scale: weight clipping stays flat at the dashed bound 0.1, the other three runs sit above it and grow. Right, the longest step of each ten divided by the learning rate, log scale: gradient clipping stays at or below the dashed bound, plain SGD and max-norm cross it, and weight clipping's first projection is the longest step of all.
 # :name: fig-weight-clip
 #
 # Left: the largest $|w|$ over the three weight matrices at each step; the dashed line is
 # the weight-clipping bound $c$. Right: the length of each step divided by the learning
-# rate (a running mean over ten steps); the dashed line is `global_clipnorm`.
+# rate (the longest of each ten consecutive steps); the dashed line is
+# `global_clipnorm`.
 # ```
 
 # %% [markdown]
