@@ -248,7 +248,7 @@ report.figure("weight_clip_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} weight_clip_fig
-# :alt: Two panels over training steps for four runs. Left, largest absolute weight on a log scale: weight clipping stays flat at the dashed bound 0.1, the other three runs sit above it and grow. Right, the longest step of each ten divided by the learning rate, log scale: gradient clipping stays at or below the dashed bound, plain SGD and max-norm cross it, and weight clipping's first projection is the longest step of all.
+# :alt: Two panels over training steps for four runs. Left, largest absolute weight on a log scale: weight clipping stays flat at the dashed bound 0.1, the other three runs sit above it and grow. Right, the longest step of each ten divided by the learning rate, log scale: gradient clipping stays at or below the dashed bound, plain SGD and max-norm cross it, and weight clipping's first projection is longer than any step of plain SGD.
 # :name: fig-weight-clip
 #
 # Left: the largest $|w|$ over the three weight matrices at each step; the dashed line is
@@ -374,8 +374,8 @@ report.record(
 #   {glue:text}`weight_clip_gradclip_max_step:.3f` × the learning rate), not the weights
 #   ({glue:text}`weight_clip_gradclip_max_abs_weight:.3f`). The source's "prevents
 #   extreme changes" describes gradient clipping; weight clipping's own first projection
-#   was the longest step of all ({glue:text}`weight_clip_weightclip_first_step:.1f` × the
-#   learning rate).
+#   ({glue:text}`weight_clip_weightclip_first_step:.1f` × the learning rate) was longer
+#   than any step of plain SGD ({glue:text}`weight_clip_none_max_step:.2f`).
 # * Weight clipping bounds the network's Lipschitz constant (here
 #   {glue:text}`weight_clip_lipschitz_clipped:.2f` against
 #   {glue:text}`weight_clip_lipschitz_none:.1f` unconstrained), which is what WGAN used it

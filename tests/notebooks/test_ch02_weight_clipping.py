@@ -39,6 +39,8 @@ def test_weight_clipping_bounds_the_weights_not_the_step(request, which):
     # the projection's first move is far longer than plain SGD's first step
     assert (wc["weight_clip_weightclip_first_step"]
             > 10 * wc["weight_clip_none_first_step"]), dump(wc)
+    assert (wc["weight_clip_weightclip_first_step"]
+            > wc["weight_clip_none_max_step"]), dump(wc)
     assert 0 < wc["weight_clip_weightclip_max_later_step"] < 1e3
     # a tight bound slows training
     assert (wc["weight_clip_weightclip_final_loss"]
