@@ -3,6 +3,7 @@
 * :func:`threshold_for_recall`: the decision threshold that reaches a target recall.
 * :func:`min_cost_threshold`: the decision threshold with the lowest misclassification cost.
 * :func:`perturb_images`: shifted and noisy copies of images (a robustness test set).
+* :func:`hard_vote`, :func:`soft_vote`: fusing the probabilities of an ensemble's members.
 
 The labelled text task of ``ch06/nlp`` is data: :func:`scalekit.data.snippet_task`.
 """
@@ -78,6 +79,53 @@ def min_cost_threshold(y_true: object, scores: object, *, cost_fn: float,
     if none_cost < cost[best]:
         return float(np.nextafter(s_sorted[0], np.inf))
     return float(s_sorted[best])
+
+
+def _member_probabilities(probabilities: object) -> np.ndarray:
+    p = np.asarray(probabilities, dtype=np.float64)
+    if p.ndim != 2 or p.shape[0] == 0 or p.shape[1] == 0:
+        raise ValueError("probabilities must have shape (n_examples, n_members) with both "
+                         f"> 0, got {p.shape}")
+    if not np.isfinite(p).all() or (p < 0).any() or (p > 1).any():
+        raise ValueError("probabilities must be finite and in [0, 1]")
+    return p
+
+
+def hard_vote(probabilities: object, *, threshold: float = 0.5) -> np.ndarray:
+    """The share of members that vote positive (``probability >= threshold``), per example.
+
+    ``probabilities`` has shape ``(n_examples, n_members)``. The result takes only the
+    values ``k / n_members``: a majority vote predicts positive where it is ``> 0.5``.
+    It is a vote count, not a probability, so a ROC curve built on it has at most
+    ``n_members + 1`` distinct thresholds.
+
+    Raises:
+        ValueError: bad shape, a probability outside [0, 1], or ``threshold`` not in [0, 1].
+    """
+    p = _member_probabilities(probabilities)
+    threshold = fraction("threshold", threshold, inclusive_high=True)
+    return (p >= threshold).mean(axis=1)
+
+
+def soft_vote(probabilities: object, weights: object | None = None) -> np.ndarray:
+    """The (weighted) mean of the members' probabilities, per example.
+
+    ``probabilities`` has shape ``(n_examples, n_members)``; ``weights`` (one per member,
+    non-negative, not all zero) default to equal weights, plain averaging.
+
+    Raises:
+        ValueError: bad shape, a probability outside [0, 1], or bad ``weights``.
+    """
+    p = _member_probabilities(probabilities)
+    if weights is None:
+        return p.mean(axis=1)
+    w = np.asarray(weights, dtype=np.float64)
+    if w.shape != (p.shape[1],):
+        raise ValueError(f"weights must have one entry per member ({p.shape[1]}), "
+                         f"got shape {w.shape}")
+    if not np.isfinite(w).all() or (w < 0).any() or w.sum() == 0:
+        raise ValueError("weights must be finite, non-negative and not all zero")
+    return p @ (w / w.sum())
 
 
 def perturb_images(images: object, *, max_shift: int = 1, noise_std: float = 0.0,

@@ -122,3 +122,47 @@ def test_perturb_images_bad_input(kwargs, exc, word):
 def test_perturb_images_bad_seed():
     with pytest.raises(ValueError, match="seed"):
         apps.perturb_images(np.zeros((2, 8, 8)), seed=-1)
+
+
+# ------------------------------------------------------------------ hard_vote, soft_vote
+
+
+def test_hard_vote_is_the_share_of_positive_votes():
+    p = [[0.9, 0.4, 0.6], [0.1, 0.2, 0.5], [0.3, 0.2, 0.1], [0.5, 0.5, 0.5]]
+    np.testing.assert_allclose(apps.hard_vote(p), [2 / 3, 1 / 3, 0.0, 1.0])
+    np.testing.assert_allclose(apps.hard_vote(p, threshold=0.55), [2 / 3, 0, 0, 0])
+    # a majority of three = at least two votes
+    assert list(apps.hard_vote(p) > 0.5) == [True, False, False, True]
+
+
+def test_hard_vote_takes_at_most_members_plus_one_values():
+    rng = np.random.default_rng(0)
+    shares = apps.hard_vote(rng.uniform(size=(200, 3)))
+    assert set(np.round(shares * 3).astype(int)) <= {0, 1, 2, 3}
+
+
+def test_soft_vote_is_the_weighted_mean():
+    p = np.array([[0.9, 0.3, 0.6], [0.0, 1.0, 0.5]])
+    np.testing.assert_allclose(apps.soft_vote(p), p.mean(axis=1))
+    np.testing.assert_allclose(apps.soft_vote(p, [2, 0, 2]), [0.75, 0.25])
+    np.testing.assert_allclose(apps.soft_vote(p, [1, 1, 1]), p.mean(axis=1))
+
+
+@pytest.mark.parametrize("bad", [[0.1, 0.2], [[]], [[0.5, 1.2]], [[np.nan, 0.5]],
+                                 [[-0.1, 0.5]]])
+def test_votes_reject_bad_probabilities(bad):
+    with pytest.raises(ValueError, match="probabilities"):
+        apps.hard_vote(bad)
+    with pytest.raises(ValueError, match="probabilities"):
+        apps.soft_vote(bad)
+
+
+def test_votes_reject_bad_threshold_and_weights():
+    p = [[0.2, 0.8]]
+    with pytest.raises(ValueError, match="threshold"):
+        apps.hard_vote(p, threshold=1.5)
+    with pytest.raises(TypeError, match="threshold"):
+        apps.hard_vote(p, threshold="0.5")
+    for w in ([1.0], [1.0, -1.0], [0.0, 0.0], [1.0, np.inf]):
+        with pytest.raises(ValueError, match="weights"):
+            apps.soft_vote(p, w)

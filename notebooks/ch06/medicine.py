@@ -25,7 +25,8 @@
 #    follow-up biopsy, so we choose the threshold that catches a target share of malignant
 #    cases on a validation split and report what that costs in precision on the test split;
 # 2. **model fusion** (source §1.5, method 8): the average of a logistic model, a small
-#    neural network and a random forest, measured against each of its members;
+#    neural network and a random forest, and their hard and soft votes, measured against
+#    each of its members;
 # 3. **calibration**: whether a predicted probability of 0.8 means 80 %.
 #
 # Limits, stated once and meant throughout: 569 patients from one clinic, one kind of
@@ -75,7 +76,7 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import train_test_split
 
-from scalekit import apps, data, env, plots, report
+from scalekit import apps, compare, data, env, plots, report
 
 tf = env.setup(seed=seed)
 plots.set_theme()
@@ -278,6 +279,88 @@ report.figure("med_threshold_fig", fig)
 # ```
 
 # %% [markdown]
+# (ch06-medicine-voting)=
+# ## Voting: hard and soft
+#
+# The source names voting first among its fusion strategies (投票). There are two kinds.
+# A **hard vote** lets each member decide at 0.5 and predicts the majority label: two of
+# three members saying "malignant" make a malignant prediction. A **soft vote** averages
+# the members' probabilities and thresholds the average: it is the averaging above, read
+# as a decision rule. `scalekit.apps.hard_vote` returns the share of members voting
+# positive, `soft_vote` the mean probability. Both are compared, on the same test split,
+# with the member that has the best test accuracy at 0.5 (picked with hindsight again).
+
+# %%
+member_val, member_test = val_p[names].to_numpy(), test_p[names].to_numpy()
+hard_val, hard_test = apps.hard_vote(member_val), apps.hard_vote(member_test)
+soft_test = apps.soft_vote(member_test)
+best = max(names, key=lambda k: accuracy_score(y_test, test_p[k] >= 0.5))
+rules = {f"best member ({best})": (test_p[best] >= 0.5, test_p[best]),
+         "hard vote (2 of 3)": (hard_test > 0.5, hard_test),
+         "soft vote (mean ≥ 0.5)": (soft_test >= 0.5, soft_test)}
+votes = pd.DataFrame({
+    name: {"test accuracy": accuracy_score(y_test, pred),
+           "test recall": recall_score(y_test, pred),
+           "test precision": precision_score(y_test, pred),
+           "test ROC-AUC": roc_auc_score(y_test, score),
+           "distinct scores": len(np.unique(score))}
+    for name, (pred, score) in rules.items()}).T
+report.table(votes.astype({"distinct scores": int}), digits=4)
+
+# %% [markdown]
+# The recall-first rule of the previous section, applied to the hard vote's share of
+# positive votes instead of the average's probability:
+
+# %%
+hard_t = apps.threshold_for_recall(y_val, hard_val, target_recall)
+hard_pred = hard_test >= hard_t
+print(f"votes needed: {round(hard_t * len(names))} of {len(names)}; test recall "
+      f"{recall_score(y_test, hard_pred):.3f}")
+
+# %% tags=["remove-input"]
+b, hard, soft = (votes.iloc[i] for i in range(3))
+report.record(
+    "med", vote_best_member_accuracy=b["test accuracy"],
+    vote_best_member_recall=b["test recall"],
+    vote_hard_accuracy=hard["test accuracy"], vote_hard_recall=hard["test recall"],
+    vote_hard_auc=hard["test ROC-AUC"],
+    vote_hard_distinct_scores=int(hard["distinct scores"]),
+    vote_soft_accuracy=soft["test accuracy"], vote_soft_recall=soft["test recall"],
+    vote_soft_auc=soft["test ROC-AUC"],
+    vote_soft_average_max_abs_diff=compare.max_abs_diff(soft_test, test_p["average"]),
+    vote_hard_recall_first_votes=round(hard_t * len(names)),
+    vote_hard_recall_first_recall=recall_score(y_test, hard_pred),
+    vote_hard_recall_first_false_alarms=int(((y_test == 0) & hard_pred).sum()))
+
+# %% [markdown]
+# At 0.5 the three rules are close: test accuracy
+# {glue:text}`med_vote_hard_accuracy:.3f` for the hard vote and
+# {glue:text}`med_vote_soft_accuracy:.3f` for the soft vote, against
+# {glue:text}`med_vote_best_member_accuracy:.3f` for the best member; recall
+# {glue:text}`med_vote_hard_recall:.3f`, {glue:text}`med_vote_soft_recall:.3f` and
+# {glue:text}`med_vote_best_member_recall:.3f`. The soft vote's score is exactly the
+# average's (largest difference {glue:text}`med_vote_soft_average_max_abs_diff:.1g`), so
+# its ROC-AUC is the fusion AUC above, {glue:text}`med_vote_soft_auc:.4f`.
+#
+# A hard vote has no continuous score. The only ranking it offers is the number of
+# votes, which takes {glue:text}`med_vote_hard_distinct_scores` distinct values on the
+# test split, so its ROC curve has that many corners and most patients tie: a ROC-AUC
+# computed on the vote share ({glue:text}`med_vote_hard_auc:.4f`) scores a coarse
+# ranking, not the members' probabilities, and a hard vote at a single cut-off has no
+# curve at all. The same coarseness limits a recall-first threshold: on the vote share
+# the only rules are "flag a patient when at least 0, 1, 2 or 3 members vote malignant",
+# and 0 flags everyone. For a validation recall of {glue:text}`med_target_recall:.2f`
+# the rule needs {glue:text}`med_vote_hard_recall_first_votes` of the three votes: test
+# recall {glue:text}`med_vote_hard_recall_first_recall:.3f` with
+# {glue:text}`med_vote_hard_recall_first_false_alarms` false alarms, against
+# {glue:text}`med_test_recall_at_threshold:.3f` and
+# {glue:text}`med_false_alarms_at_threshold` for the soft vote. A malignant case that no
+# member votes for ties with every benign case nobody votes for, so the only way a hard
+# vote can catch it is to flag everybody; the soft vote's threshold can be set anywhere
+# between 0 and 1, and it still ranks such a case by how close the members came. For a
+# recall-first screening rule, vote with probabilities.
+
+# %% [markdown]
 # ## Calibration
 #
 # A threshold of, say, 0.2 only has a clinical meaning if the probabilities are
@@ -360,6 +443,11 @@ report.table(table.astype({"parameters": int}), digits=3)
 #   against the best member picked with hindsight and
 #   {glue:text}`med_ensemble_minus_worst_member_auc:+.4f` against the worst: fusion is
 #   insurance, at the members' combined cost.
+# * A hard vote (accuracy {glue:text}`med_vote_hard_accuracy:.3f`) and a soft vote
+#   ({glue:text}`med_vote_soft_accuracy:.3f`) are close to the best member
+#   ({glue:text}`med_vote_best_member_accuracy:.3f`) at 0.5, but only the soft vote has a
+#   score a recall-first threshold can be tuned on: the hard vote's has
+#   {glue:text}`med_vote_hard_distinct_scores` values.
 # * The average's Brier score is {glue:text}`med_brier_average:.4f` (best member
 #   {glue:text}`med_brier_best_member:.4f`).
 #
@@ -367,8 +455,10 @@ report.table(table.astype({"parameters": int}), digits=3)
 #
 # 1. Set `target_recall = 1.0`. How many false alarms does catching every validation
 #    cancer cost on the test split?
-# 2. Replace averaging with a vote of the three members at threshold 0.5. What happens to
-#    the ROC-AUC, and why is a vote a poor input to a recall-first threshold?
+# 2. Weight the soft vote with `apps.soft_vote(member_val, weights)`, choosing the
+#    weights on the validation split (e.g. in proportion to each member's validation
+#    ROC-AUC). Does the weighted vote beat the plain average on the test split, and by
+#    more than the noise of 143 patients?
 # 3. Repeat the notebook for seeds 0–9 and plot the distribution of
 #    `med_ensemble_minus_best_member_auc`. How often is the average better than the best
 #    member chosen *on the validation split* rather than on the test split?

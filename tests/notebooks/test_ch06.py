@@ -94,6 +94,35 @@ def test_medicine_fusion_is_close_to_the_best_member(request, which):
     assert med["med_brier_best_member"] < 0.1
 
 
+@pytest.mark.parametrize("which", ["page"])
+def test_medicine_hard_and_soft_votes(request, which):
+    med = request.getfixturevalue(f"med_{which}")
+    # a soft vote is the average: the same score, hence the fusion ROC-AUC
+    assert med["med_vote_soft_average_max_abs_diff"] == 0.0
+    assert med["med_vote_soft_auc"] == pytest.approx(med["med_ensemble_auc"])
+    # at 0.5 both votes are close to the best member picked with hindsight
+    best_acc = med["med_vote_best_member_accuracy"]
+    for rule in ("hard", "soft"):
+        assert abs(med[f"med_vote_{rule}_accuracy"] - best_acc) < 0.05, dump(med)
+        assert abs(med[f"med_vote_{rule}_recall"]
+                   - med["med_vote_best_member_recall"]) < 0.1, dump(med)
+    assert best_acc > 0.9 and med["med_vote_soft_recall"] == med["med_test_recall_default"]
+    # a hard vote's score is a vote count: at most members + 1 values, a coarser ranking
+    assert 2 <= med["med_vote_hard_distinct_scores"] <= 4, dump(med)
+    assert med["med_vote_hard_auc"] < med["med_vote_soft_auc"], dump(med)
+    assert med["med_vote_hard_auc"] > 0.9, dump(med)
+    # recall-first on the vote count: the only thresholds are 0..3 votes
+    votes = med["med_vote_hard_recall_first_votes"]
+    assert votes in (0, 1, 2, 3)
+    target = MED_PARAMS[which]["target_recall"]
+    assert med["med_vote_hard_recall_first_recall"] >= target - 0.1, dump(med)
+    assert 0 <= med["med_vote_hard_recall_first_false_alarms"] <= 90
+    if target >= 0.98:   # a demanding target needs at most one vote (0 flags everyone)
+        assert votes <= 1, dump(med)
+        assert (med["med_vote_hard_recall_first_recall"]
+                >= med["med_vote_hard_recall"]), dump(med)
+
+
 # ------------------------------------------------------------------------------- finance
 
 
