@@ -20,8 +20,9 @@ import scalekit  # noqa: E402,F401  (sets TF_USE_LEGACY_KERAS before any test im
 SLOWEST_FIRST = ["test_ch06", "test_ch05_compression", "test_ch12", "test_ch02",
                  "test_ch05_distributed", "test_ch06_translation",
                  "test_ch06_recommendation", "test_ch03", "test_ch11", "test_ch14",
-                 "test_ch13", "test_ch06_forecasting", "test_ch01", "test_ch01_blocks",
-                 "test_ch04", "test_ch05a", "test_documented_commands", "test_ch07"]
+                 "test_ch13", "test_ch02_weight_clipping", "test_ch06_forecasting",
+                 "test_ch01", "test_ch01_blocks", "test_ch04", "test_ch05a",
+                 "test_documented_commands", "test_ch07"]
 
 
 def pytest_collection_modifyitems(items):

@@ -59,7 +59,7 @@ vanish_depth = 10       # Dense layers of the sigmoid network of the last sectio
 import numpy as np
 import pandas as pd
 
-from scalekit import data, env, plots, report
+from scalekit import data, env, models, plots, report
 
 tf = env.setup(seed=seed)
 plots.set_theme()
@@ -326,10 +326,8 @@ def sigmoid_net() -> tf.keras.Model:
 
 
 def layer_grad_norms(model: tf.keras.Model) -> np.ndarray:   # as in chapter 3
-    kernels = [v for v in model.trainable_variables if "kernel" in v.name]
-    with tf.GradientTape() as tape:
-        loss = loss_fn(y, model(x, training=True))
-    return np.array([float(tf.norm(g)) for g in tape.gradient(loss, kernels)])
+    """Gradient norm of each layer's kernel on the training set."""
+    return models.kernel_grad_norms(model, x, y, loss_fn)
 
 
 deep = sigmoid_net()

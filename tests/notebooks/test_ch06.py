@@ -26,13 +26,18 @@ NLP_PARAMS = {"page": {"seed": 0, "epochs": 20, "pretrain_epochs": 4,
                         "corpus_chars": 500_000, "labelled_sizes": [24, 96], "repeats": 2,
                         "multitask_size": 48}}
 WHICH = ["page", "other"]
-# Medicine, driving and NLP run once in CI (the budget); finance also runs at another
+# Driving and NLP run once in CI (the budget); medicine and finance also run at another
 # size and seed.
 
 
 @pytest.fixture(scope="module")
 def med_page():
     return run_page(MEDICINE, MED_PARAMS["page"])
+
+
+@pytest.fixture(scope="module")
+def med_other():
+    return run_variant(MEDICINE, MED_PARAMS["other"], tag="seed1")
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +63,7 @@ def nlp_page():
 # ------------------------------------------------------------------------------ medicine
 
 
-@pytest.mark.parametrize("which", ["page"])
+@pytest.mark.parametrize("which", WHICH)
 def test_medicine_recall_first_threshold(request, which):
     med = request.getfixturevalue(f"med_{which}")
     target = MED_PARAMS[which]["target_recall"]
@@ -78,7 +83,7 @@ def test_medicine_recall_first_threshold(request, which):
     assert med["med_n_test"] == 143 and med["med_n_val_malignant"] >= 30
 
 
-@pytest.mark.parametrize("which", ["page"])
+@pytest.mark.parametrize("which", WHICH)
 def test_medicine_fusion_is_close_to_the_best_member(request, which):
     med = request.getfixturevalue(f"med_{which}")
     # averaging three good models is never far from the best one picked with hindsight,
@@ -94,7 +99,7 @@ def test_medicine_fusion_is_close_to_the_best_member(request, which):
     assert med["med_brier_best_member"] < 0.1
 
 
-@pytest.mark.parametrize("which", ["page"])
+@pytest.mark.parametrize("which", WHICH)
 def test_medicine_hard_and_soft_votes(request, which):
     med = request.getfixturevalue(f"med_{which}")
     # a soft vote is the average: the same score, hence the fusion ROC-AUC
