@@ -191,14 +191,18 @@ def code_fingerprint() -> str:
 def book() -> None:
     """Build the book at full size; jupyter-cache re-executes only notebooks that changed.
 
-    The cache keys on each notebook's code cells, so it is emptied whenever scalekit or the
-    pinned versions change (their effect on results is invisible to it).
+    The cache keys on each notebook's code cells, so it is emptied (with Sphinx's record of
+    which pages are up to date) whenever scalekit or the pinned versions change: their
+    effect on results is invisible to both.
     """
     setup()
     fingerprint = code_fingerprint()
     if CACHE.exists() and (not CACHE_STAMP.exists() or CACHE_STAMP.read_text() != fingerprint):
         print("scalekit or constraints.txt changed: every notebook runs again", flush=True)
         shutil.rmtree(CACHE)
+        # Sphinx would otherwise skip every page whose source did not change, and keep
+        # outputs computed with the old scalekit.
+        shutil.rmtree(ROOT / "_build" / ".doctrees", ignore_errors=True)
     build(ROOT, strict=False)
     CACHE_STAMP.write_text(fingerprint)
     check_html()
