@@ -280,3 +280,21 @@ def test_mirrored_sweep_table():
     assert list(table.columns) == ["replicas", "global batch", "examples/s", "speed-up",
                                    "efficiency"]
     assert table["replicas"].tolist() == [1] and table["efficiency"].iloc[0] == 1.0
+
+
+def test_in_process_cluster_starts_every_task():
+    from scalekit import env
+
+    env.setup(seed=0)
+    servers, resolver = distribute.in_process_cluster(2, 1)
+    jobs = resolver.cluster_spec().as_dict()
+    assert len(jobs["worker"]) == 2 and len(jobs["ps"]) == 1
+    assert len(servers) == 3
+    assert all(s.target.startswith("grpc://") for s in servers)
+
+
+@pytest.mark.parametrize("workers_, ps, match", [(0, 1, "num_workers"), (1, 0, "num_ps"),
+                                                 (1.5, 1, "num_workers")])
+def test_in_process_cluster_rejects_bad_counts(workers_, ps, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        distribute.in_process_cluster(workers_, ps)

@@ -50,7 +50,7 @@ global_batch_size = 64    # examples per step, summed over the replicas of a ste
 # %%
 import pandas as pd
 
-from scalekit import data, env, models, report, workers
+from scalekit import data, distribute, env, models, report
 
 tf = env.setup(seed=seed)
 
@@ -62,19 +62,19 @@ tf = env.setup(seed=seed)
 # started with the same `TF_CONFIG` idea as in {ref}`ch05-distributed-multiworker`
 # (cluster = `worker` and `ps` addresses, plus a `chief` that runs the coordinator). Here
 # all servers live in this process, the coordinator too. Each worker gets a few
-# inter-operation threads, because this machine has fewer cores than tasks.
+# inter-operation threads, because this machine has fewer cores than tasks
+# (the retail page {ref}`ch06-recommendation` starts its cluster the same way):
+#
+# ```{literalinclude} ../../scalekit/distribute.py
+# :language: python
+# :pyobject: in_process_cluster
+# :caption: scalekit/distribute.py, in_process_cluster
+# ```
 
 # %%
-cluster = workers.localhost_cluster(num_workers, num_ps=num_ps)
-spec = tf.train.ClusterSpec(cluster)
-worker_config = tf.compat.v1.ConfigProto(inter_op_parallelism_threads=num_workers + 1)
-servers = [tf.distribute.Server(spec, job_name="worker", task_index=i, protocol="grpc",
-                                config=worker_config) for i in range(num_workers)]
-servers += [tf.distribute.Server(spec, job_name="ps", task_index=i, protocol="grpc")
-            for i in range(num_ps)]
-resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(spec, rpc_layer="grpc")
+servers, resolver = distribute.in_process_cluster(num_workers, num_ps)
 strategy = tf.distribute.ParameterServerStrategy(resolver)
-print(cluster)
+print(resolver.cluster_spec().as_dict())
 
 # %% [markdown]
 # (ch05-ps-placement)=

@@ -68,7 +68,7 @@ learning_rate = 0.02       # Adam's step size
 import numpy as np
 import pandas as pd
 
-from scalekit import compare, env, plots, recsys, report, workers
+from scalekit import compare, distribute, env, plots, recsys, report
 
 tf = env.setup(seed=seed)
 plots.set_theme()
@@ -119,21 +119,14 @@ print(f"{len(labels):,} training examples, {labels.mean():.0%} positive")
 # ## A cluster whose parameter servers split the tables
 #
 # The cluster is the one of {ref}`ch05-distributed-ps`: `tf.distribute.Server`s for the
-# workers and the parameter servers, all in this process, on free local ports from
-# `scalekit.workers.localhost_cluster`. The one new argument is
+# workers and the parameter servers, all in this process, on free local ports
+# (`scalekit.distribute.in_process_cluster`, listed there). The one new argument is
 # `variable_partitioner`: `FixedShardsPartitioner(num_ps)` splits every variable created
 # in the strategy's scope into `num_ps` row blocks, and the strategy places block *k* on
 # parameter server *k* (`MinSizePartitioner` would split only variables above a size).
 
 # %%
-cluster = workers.localhost_cluster(num_workers, num_ps=num_ps)
-spec = tf.train.ClusterSpec(cluster)
-worker_config = tf.compat.v1.ConfigProto(inter_op_parallelism_threads=num_workers + 1)
-servers = [tf.distribute.Server(spec, job_name="worker", task_index=i, protocol="grpc",
-                                config=worker_config) for i in range(num_workers)]
-servers += [tf.distribute.Server(spec, job_name="ps", task_index=i, protocol="grpc")
-            for i in range(num_ps)]
-resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(spec, rpc_layer="grpc")
+servers, resolver = distribute.in_process_cluster(num_workers, num_ps)
 partitioner = tf.distribute.experimental.partitioners.FixedShardsPartitioner(num_ps)
 strategy = tf.distribute.ParameterServerStrategy(resolver,
                                                  variable_partitioner=partitioner)
