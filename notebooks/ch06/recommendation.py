@@ -136,6 +136,14 @@ strategy = tf.distribute.ParameterServerStrategy(resolver,
 # `embedding_dim` numbers each, plus an item bias $b_i$ that can absorb popularity; the
 # score is the logit $w_u \cdot v_i + b_i$, trained with binary cross-entropy, a small L2
 # penalty on the rows a batch looks up, and Adam.
+# Three `Embedding` tables, built inside the strategy's scope so that the partitioner
+# splits each of them:
+#
+# ```{literalinclude} ../../scalekit/recsys.py
+# :language: python
+# :pyobject: mf_model
+# :caption: scalekit/recsys.py, mf_model
+# ```
 
 # %%
 with strategy.scope():
