@@ -107,8 +107,8 @@ print(f"{n_steps} days, from {y.min():.1f} to {y.max():.1f}; first week: "
 #
 # ## Walk-forward validation
 #
-# The series is cut into folds from the end: each fold's **test block** is eight weeks
-# (four horizons), and its **training part** is every day before the block (an
+# The series is cut into folds from the end: each fold's **test block** is four horizons
+# (4 × {glue:text}`ts_horizon:d` days), and its **training part** is every day before the block (an
 # *expanding origin*; `max_train` would make it a rolling one). Inside the test block
 # a forecast is issued every `horizon` days, each from the data up to its origin, as a
 # forecaster in production would be run.
@@ -216,7 +216,7 @@ report.record(
     model_beats_seasonal_naive=beats, verdict="beats" if beats else "does not beat",
     folds_model_better=folds_better, n_folds=n_folds,
     train_days_in_test=sum(leaks), params=params,
-    n_steps=n_steps, horizon=horizon)
+    n_steps=n_steps, horizon=horizon, window=window)
 
 # %% [markdown]
 # (ch06-forecasting-verdict)=
@@ -233,7 +233,8 @@ report.record(
 #
 # What the network can gain over the seasonal naive forecast is bounded. The seasonal
 # naive forecast carries last week's noise into next week's forecast; a model can
-# average the weekly pattern over twelve weeks instead and use the last days'
+# average the weekly pattern over its {glue:text}`ts_window:d`-day window instead and use
+# the last days'
 # deviation, of which an AR(1) process with coefficient 0.8 keeps only 0.8⁷ ≈ 0.21 after
 # a week. The rest of the noise is unpredictable by construction. On a real series the bound is unknown,
 # which is exactly why the comparison with the naive forecasts is made on every
@@ -258,11 +259,12 @@ report.figure("ts_forecast_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} ts_forecast_fig
-# :alt: The generated daily series in grey over its last twelve weeks, with the network's and the seasonal naive forecasts overlaid in colour over the last eight weeks; dotted vertical lines mark the forecast origins every two weeks.
+# :alt: The end of the generated daily series in grey, with the network's and the seasonal naive forecasts overlaid in colour over the last fold's test block; dotted vertical lines mark the forecast origins, one per horizon.
 # :name: fig-ts-forecast
 #
 # The series (grey) and the walk-forward forecasts of the last fold's test block, each
-# two weeks forecast from the data before its origin (dotted lines).
+# {glue:text}`ts_horizon:d` days forecast from the data before its origin (dotted
+# lines).
 # ```
 
 # %% tags=["remove-cell"]
@@ -281,7 +283,7 @@ report.figure("ts_mase_fig", fig)
 # :name: fig-ts-mase
 #
 # MASE of each method on each fold, scaled by the fold's in-sample seasonal naive error
-# (dotted line: 1). Each fold is a different eight weeks; the average over folds
+# (dotted line: 1). Each fold is a different test block; the average over folds
 # depends less on one test block than any single fold does.
 # ```
 #
