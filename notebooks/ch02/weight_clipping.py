@@ -248,7 +248,7 @@ report.figure("weight_clip_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} weight_clip_fig
-# :alt: Two panels over training steps for four runs. Left, largest absolute weight on a log scale: weight clipping stays flat at the dashed bound 0.1, the other three runs sit above it and grow. Right, the longest step of each ten divided by the learning rate, log scale: gradient clipping stays at or below the dashed bound, plain SGD and max-norm cross it, and weight clipping's first projection is longer than any step of plain SGD.
+# :alt: Two panels over training steps for four runs. Left, largest absolute weight on a log scale: weight clipping stays flat at the dashed bound c (clip_value), the other three runs sit above it and grow. Right, the longest step of each ten divided by the learning rate, log scale: gradient clipping stays at or below the dashed bound, plain SGD and max-norm cross it, and weight clipping's first projection is longer than any step of plain SGD.
 # :name: fig-weight-clip
 #
 # Left: the largest $|w|$ over the three weight matrices at each step; the dashed line is
