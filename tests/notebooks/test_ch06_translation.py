@@ -1,5 +1,6 @@
-"""Chapter 6, translation and sentiment: the page run at small parameters, and one variant
-at another size and seed without the no-attention baseline (the switch run both ways)."""
+"""Chapter 6, translation and sentiment: the page run at small parameters, one variant at
+another size and seed, and a tiny run without the no-attention baseline (the switch run
+both ways)."""
 
 import math
 
@@ -13,7 +14,9 @@ TRANSLATION = "notebooks/ch06/translation.ipynb"
 PAGE = {"seed": 0, "n_train": 1500, "n_test": 300, "epochs": 7, "n_reviews": 1500,
         "review_epochs": 8, "no_attention": True}
 OTHER = {"seed": 1, "n_train": 1500, "n_test": 200, "epochs": 7, "n_reviews": 1000,
-         "review_epochs": 8, "no_attention": False}
+         "review_epochs": 8, "no_attention": True}
+NO_BASELINE = {"seed": 2, "n_train": 300, "n_test": 50, "epochs": 1, "n_reviews": 300,
+               "review_epochs": 1, "no_attention": False}
 PARAMS = {"page": PAGE, "other": OTHER}
 WHICH = ["page", "other"]
 
@@ -44,8 +47,9 @@ def test_translation_with_attention_is_mostly_exact(request, which):
     assert 20_000 < g["seq2seq_params"] < 60_000
 
 
-def test_translation_without_attention_lags_far_behind(s2s_page):
-    g = s2s_page
+@pytest.mark.parametrize("which", WHICH)
+def test_translation_without_attention_lags_far_behind(request, which):
+    g = request.getfixturevalue(f"s2s_{which}")
     assert g["seq2seq_exact_match_no_attention"] < 0.3, dump(g)
     assert g["seq2seq_exact_match"] - g["seq2seq_exact_match_no_attention"] > 0.4
     assert g["seq2seq_char_acc_no_attention"] < g["seq2seq_char_acc"]
@@ -54,9 +58,12 @@ def test_translation_without_attention_lags_far_behind(s2s_page):
     assert g["seq2seq_params_no_attention"] < g["seq2seq_params"]
 
 
-def test_variant_skips_the_baseline(s2s_other):
-    assert math.isnan(float(s2s_other["seq2seq_exact_match_no_attention"]))
-    assert math.isnan(float(s2s_other["seq2seq_halfway_exact_match_no_attention"]))
+def test_switch_off_skips_the_baseline():
+    g = run_variant(TRANSLATION, NO_BASELINE, tag="nobaseline")
+    assert math.isnan(float(g["seq2seq_exact_match_no_attention"]))
+    assert math.isnan(float(g["seq2seq_halfway_exact_match_no_attention"]))
+    assert 0 <= g["seq2seq_exact_match"] <= 1 and g["seq2seq_days_in_both"] == 0
+    assert g["seq2seq_attention_row_sum_dev"] < 1e-5, dump(g)
 
 
 @pytest.mark.parametrize("which", WHICH)
